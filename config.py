@@ -1,0 +1,40 @@
+"""Settings, read from the environment so the same code runs in dev, tests and production."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+class Config:
+    # SQLite file in instance/ by default so `make run` needs nothing installed.
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'blangko.sqlite3'}"
+    )
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # Seconds a SQLite writer waits for the lock before giving up.
+    SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
+
+    API_TITLE = "Blangko"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_SWAGGER_UI_PATH = "/docs"
+    # Served from the app itself: office networks are often offline.
+    OPENAPI_SWAGGER_UI_URL = os.environ.get("SWAGGER_UI_URL", "")
+    OPENAPI_REDOC_PATH = None
+    # Every /api/v1 route needs a bearer token; /healthz and /readyz are outside the spec.
+    API_SPEC_OPTIONS = {
+        "security": [{"bearerAuth": []}],
+        "info": {"description": "Inventory of blank E-KTP cards: ledger, transfers, prints."},
+    }
+
+    LEDGER_PAGE_MAX = 500
+    BATCH_MAX_ITEMS = 1000
+
+
+class TestConfig(Config):
+    TESTING = True

@@ -1,0 +1,21 @@
+"""HTTP API under /api/v1: blueprints parse, authorise, call one service function, serialise."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from ..auth import authenticate
+from ..errors import Api
+from . import health, offices, stock, transfers
+
+API_BLUEPRINTS = (offices.blp, stock.blp, transfers.blp)
+
+
+def init_api(app: Flask) -> Api:
+    api = Api(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    for blueprint in API_BLUEPRINTS:
+        blueprint.before_request(authenticate)
+        api.register_blueprint(blueprint, url_prefix="/api/v1")
+    app.register_blueprint(health.bp)
+    return api

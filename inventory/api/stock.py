@@ -1,0 +1,139 @@
+"""Stock-changing routes of one office, its ledger, and reversals."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from .. import offices, permissions, stock
+from ..auth import current_principal
+from ..schemas import (
+    AdjustmentSchema,
+    BatchPrintItemSchema,
+    BatchPrintSchema,
+    BatchResultSchema,
+    DeliverySchema,
+    LedgerPageSchema,
+    LedgerQuerySchema,
+    MovementResultSchema,
+    MovementSchema,
+    PrintSchema,
+    ReverseSchema,
+)
+from .transaction import IDEMPOTENCY_HEADER, writes
+
+blp = Blueprint("stock", __name__, description="Deliveries, prints, adjustments, ledger, reversals.")
+IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
+_item_schema = BatchPrintItemSchema()
+
+
+def office_for(code: str, action: str) -> stock.OfficeRef:
+    office = offices.get_by_code(code)
+    permissions.require(current_principal(), action, office.path)
+    return stock.OfficeRef(office.id, office.code)
+
+
+def with_on_hand(movement: dict) -> dict:
+    return {"movement": movement, "on_hand": movement["balance_after"]}
+
+
+@blp.route("/offices/<code>/deliveries", methods=["POST"])
+@writes
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(DeliverySchema)
+@blp.response(201, MovementResultSchema)
+def deliver(data, code):
+    """Record blanks received by an office (warehouse)."""
+    office = office_for(code, permissions.DELIVER)
+    return with_on_hand(stock.receive(office, current_principal(), **data))
+
+
+@blp.route("/offices/<code>/prints", methods=["POST"])
+@writes
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(PrintSchema)
+@blp.response(201, MovementResultSchema)
+def print_card(data, code):
+    """Log one card print, printed or spoiled; 409 insufficient_stock when no blank is left."""
+    office = office_for(code, permissions.PRINT)
+    return with_on_hand(stock.consume(office, current_principal(), **data))
+
+
+@blp.route("/offices/<code>/prints/batch", methods=["POST"])
+@writes
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(BatchPrintSchema)
+@blp.response(200, BatchResultSchema)
+def print_batch(data, code):
+    """Upload up to 1,000 prints made offline; each client_id is recorded at most once."""
+    office = office_for(code, permissions.PRINT)
+    valid, results = [], []
+    for index, raw in enumerate(data["prints"]):
+        try:
+            valid.append((index, _item_schema.load(raw)))
+        except ValidationError as error:
+            results.append({"index": index, "client_id": _client_id(raw), "status": "refused",
+                            "error": "validation_error", "message": "Invalid print.",
+                            "errors": error.messages})
+    outcomes = stock.consume_batch(office, current_principal(), [item for _, item in valid])
+    results += [{"index": index, **outcome} for (index, _), outcome in zip(valid, outcomes)]
+    results.sort(key=lambda result: result["index"])
+    summary = {status: sum(r["status"] == status for r in results)
+               for status in ("recorded", "already_recorded", "refused")}
+    return {**summary, "on_hand": stock.balance_of(office.id)["on_hand"], "results": results}
+
+
+def _client_id(raw) -> str | None:
+    value = raw.get("client_id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
+@blp.route("/offices/<code>/adjustments", methods=["POST"])
+@writes
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(AdjustmentSchema)
+@blp.response(201, MovementResultSchema)
+def adjust(data, code):
+    """Correct stock after a physical count (`counted`) or a loss, damage, find or correction."""
+    office = office_for(code, permissions.ADJUST)
+    principal = current_principal()
+    if "counted" in data:
+        return with_on_hand(stock.count(office, principal, data["counted"], data["reason"]))
+    return with_on_hand(stock.adjust(office, principal, data["kind"], data["quantity"], data["reason"]))
+
+
+@blp.route("/offices/<code>/ledger", methods=["GET"])
+@blp.arguments(LedgerQuerySchema, location="query")
+@blp.response(200, LedgerPageSchema)
+def ledger(query, code):
+    """The stock card, newest first. Follow `next_before` for older pages."""
+    office = office_for(code, permissions.READ)
+    limit = min(query["limit"], current_app.config["LEDGER_PAGE_MAX"])
+    items = stock.ledger(office, kinds=query.get("kind"), since=query.get("since"),
+                         until=query.get("until"), before_id=query.get("before"), limit=limit)
+    next_before = items[-1]["id"] if len(items) == limit else None
+    return {"office": office.code, "items": items, "next_before": next_before}
+
+
+@blp.route("/movements/<int:movement_id>/reverse", methods=["POST"])
+@writes
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(ReverseSchema)
+@blp.response(201, MovementResultSchema)
+def reverse(data, movement_id):
+    """Undo a wrong entry with an opposite, linked movement (managers)."""
+    principal = current_principal()
+    original = stock.get_movement(movement_id)
+    permissions.require(principal, permissions.REVERSE, original["office_path"])
+    return with_on_hand(stock.reverse(movement_id, principal, data["reason"]))
+
+
+@blp.route("/movements/<int:movement_id>", methods=["GET"])
+@blp.response(200, MovementSchema)
+def movement(movement_id):
+    """One movement of the ledger."""
+    found = stock.get_movement(movement_id)
+    permissions.require(current_principal(), permissions.READ, found["office_path"])
+    return stock.ledger(stock.OfficeRef(found["office_id"], found["office_code"]),
+                        before_id=movement_id + 1, limit=1)[0]

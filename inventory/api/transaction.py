@@ -1,0 +1,91 @@
+"""One unit of work per write request, with Idempotency-Key replay.
+
+A retry carrying the same key and the same body gets the first answer back and changes
+nothing; the same key with another body is refused (409). Only successful answers are
+kept: a refused request wrote nothing, so running it again is safe. The key row is
+written in the same transaction as the stock change, so a crash leaves neither.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import wraps
+from typing import Callable
+
+from flask import Response, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from ..auth import current_principal
+from ..db import db
+from ..errors import Conflict, Invalid
+from ..models import IdempotencyKey
+
+IDEMPOTENCY_HEADER = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "Makes retries safe: a repeat with the same key and body returns the first answer.",
+}
+
+
+def writes(view: Callable) -> Callable:
+    """Commit the request's work on success, roll it back on any error."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        try:
+            if key is None:
+                response = view(*args, **kwargs)
+                db.session.commit()
+                return response
+            return _idempotent(key, view, args, kwargs)
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    return wrapper
+
+
+def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
+    if not 1 <= len(key) <= 200:
+        raise Invalid("Idempotency-Key must be 1 to 200 characters.", error="bad_idempotency_key")
+    user_id = current_principal().user_id
+    fingerprint = _fingerprint()
+    stored = _stored(user_id, key)
+    if stored is not None:
+        return _replay(stored, fingerprint)
+    response = view(*args, **kwargs)
+    if 200 <= response.status_code < 300:
+        db.session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=fingerprint,
+                                      status_code=response.status_code, body=response.get_data(as_text=True)))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # A concurrent request with the same key committed first: ours is undone, theirs stands.
+        db.session.rollback()
+        return _replay(_stored(user_id, key), fingerprint)
+    return response
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    digest.update(request.get_data())
+    return digest.hexdigest()
+
+
+def _stored(user_id: int, key: str) -> IdempotencyKey | None:
+    return db.session.execute(
+        select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
+    ).scalar_one_or_none()
+
+
+def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
+    if stored.request_hash != fingerprint:
+        raise Conflict("This Idempotency-Key was already used for a different request.",
+                       error="idempotency_key_reused")
+    response = Response(stored.body, status=stored.status_code, mimetype="application/json")
+    response.headers["Idempotent-Replayed"] = "true"
+    return response

@@ -1,0 +1,68 @@
+"""Bearer tokens: random, shown once, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from flask import g, request
+from sqlalchemy import select
+
+from .db import db
+from .errors import Unauthorized
+from .models import ApiToken, Office, User, utcnow
+from .permissions import Principal
+
+TOKEN_PREFIX = "blk_"
+
+
+def hash_token(token: str) -> str:
+    # Tokens carry 256 bits of randomness, so a fast hash is enough: there is
+    # nothing to brute-force, unlike a password.
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(user: User) -> str:
+    """Create a token for `user` (caller commits) and return it: the only time it is seen."""
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:12]))
+    return token
+
+
+def revoke_tokens(user: User) -> int:
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
+
+
+def principal_for_token(token: str) -> Principal | None:
+    row = db.session.execute(
+        select(User.id, User.name, User.role, User.office_id, Office.code, Office.path)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(Office, Office.id == User.office_id)
+        .where(
+            ApiToken.token_hash == hash_token(token),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
+    ).first()
+    return Principal(*row) if row else None
+
+
+def authenticate() -> None:
+    """before_request hook for /api/v1: every route needs a valid token."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("Send `Authorization: Bearer <token>`.", error="missing_token")
+    principal = principal_for_token(token.strip())
+    if principal is None:
+        raise Unauthorized("The token is unknown, revoked or its user is disabled.", error="bad_token")
+    g.principal = principal
+
+
+def current_principal() -> Principal:
+    return g.principal
