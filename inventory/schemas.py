@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from .models import OFFICE_KINDS, TRANSFER_STATUSES
 
-CODE = validate.Regexp(r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$", error="Use 1-32 letters, digits, dots or dashes.")
+CODE = validate.Regexp(
+    r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$", error="Use 1-32 letters, digits, dots or dashes."
+)
 PRINT_OUTCOMES = ("printed", "spoiled")
 PRINT_REASONS = ("new_record", "replacement", "data_change", "other")
 MOVEMENT_KINDS = ("delivery", "print", "transfer_out", "transfer_in", "transfer_return", "stocktake",
@@ -21,12 +23,12 @@ class UtcDateTime(fields.DateTime):
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is not None and value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
+            value = value.replace(tzinfo=UTC)
         return super()._serialize(value, attr, obj, **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Strict(ma.Schema):
@@ -58,8 +60,9 @@ class OfficeCreateSchema(Strict):
 
 class OfficeUpdateSchema(Strict):
     name = fields.String(validate=validate.Length(min=1, max=200))
-    min_stock = fields.Integer(validate=validate.Range(min=0, max=10_000_000),
-                               metadata={"description": "Low-stock threshold."})
+    min_stock = fields.Integer(
+        validate=validate.Range(min=0, max=10_000_000), metadata={"description": "Low-stock threshold."}
+    )
     active = fields.Boolean()
 
 
@@ -133,8 +136,12 @@ class BatchPrintItemSchema(PrintSchema):
 
 
 class BatchPrintSchema(Strict):
-    prints = fields.List(fields.Dict(), required=True, validate=validate.Length(min=1, max=1000),
-                         metadata={"description": "Each item: client_id, outcome, reason, printed_at."})
+    prints = fields.List(
+        fields.Dict(),
+        required=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "Each item: client_id, outcome, reason, printed_at."},
+    )
 
 
 class BatchItemResultSchema(ma.Schema):
@@ -156,8 +163,11 @@ class BatchResultSchema(ma.Schema):
 
 
 class AdjustmentSchema(Strict):
-    counted = fields.Integer(strict=True, validate=validate.Range(min=0, max=100_000_000),
-                             metadata={"description": "Physical count; the movement is the difference."})
+    counted = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=100_000_000),
+        metadata={"description": "Physical count; the movement is the difference."},
+    )
     kind = fields.String(validate=validate.OneOf(("loss", "damage", "found", "correction")))
     quantity = fields.Integer(strict=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
     reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
@@ -186,7 +196,9 @@ class LedgerQuerySchema(Strict):
 class LedgerPageSchema(ma.Schema):
     office = fields.String()
     items = fields.List(fields.Nested(MovementSchema))
-    next_before = fields.Integer(allow_none=True, metadata={"description": "Pass as `before` for the next page."})
+    next_before = fields.Integer(
+        allow_none=True, metadata={"description": "Pass as `before` for the next page."}
+    )
 
 
 # --- transfers -----------------------------------------------------------------------

@@ -40,7 +40,9 @@ def seed_command() -> None:
     tokens = seed_demo()
     db.session.commit()
     lines = [f"{name:<10} {token}" for name, token in tokens.items()]
-    tokens_file().write_text("# Demo API tokens (user, token). Keep this file private.\n" + "\n".join(lines) + "\n")
+    tokens_file().write_text(
+        "# Demo API tokens (user, token). Keep this file private.\n" + "\n".join(lines) + "\n"
+    )
     click.echo(f"Demo data loaded. Tokens saved in {tokens_file()}:")
     for line in lines:
         click.echo("  " + line)
@@ -56,8 +58,14 @@ def seed_demo() -> dict[str, str]:
         db.session.add(user)
         db.session.flush()
         tokens[name] = issue_token(user)
-        principals[role] = Principal(user.id, name, role, user.office_id,
-                                     office.code if office else None, office.path if office else None)
+        principals[role] = Principal(
+            user.id,
+            name,
+            role,
+            user.office_id,
+            office.code if office else None,
+            office.path if office else None,
+        )
     _demo_movements(principals)
     return tokens
 
@@ -66,16 +74,28 @@ def _demo_movements(users: dict[str, Principal]) -> None:
     regency = _ref(DEMO_REGENCY)
     district = _ref(DEMO_DISTRICT)
     start = utcnow() - timedelta(days=14)
-    stock.receive(regency, users["warehouse"], 5000, received_at=start, document_no="BAST-2023-117",
-                  batch_no="PURA-2023-08", note="Tranche from Ditjen Dukcapil")
+    stock.receive(
+        regency,
+        users["warehouse"],
+        5000,
+        received_at=start,
+        document_no="BAST-2023-117",
+        batch_no="PURA-2023-08",
+        note="Tranche from Ditjen Dukcapil",
+    )
     transfer = stock.dispatch(regency, district, users["warehouse"], 300, "Stock for Baamang")
     stock.receive_transfer(transfer["id"], users["warehouse"])
     reasons = ("new_record", "new_record", "replacement", "data_change")
     for day in range(14):
         for n in range(12):
             outcome = "spoiled" if n == 11 and day % 3 == 0 else "printed"
-            stock.consume(regency, users["operator"], outcome=outcome, reason=reasons[n % 4],
-                          printed_at=start + timedelta(days=day, hours=1 + n // 2))
+            stock.consume(
+                regency,
+                users["operator"],
+                outcome=outcome,
+                reason=reasons[n % 4],
+                printed_at=start + timedelta(days=day, hours=1 + n // 2),
+            )
 
 
 def _ref(code: str) -> stock.OfficeRef:

@@ -11,9 +11,10 @@ directions cannot deadlock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -83,8 +84,15 @@ def _lock_balances(*office_ids: int) -> dict[int, int]:
     return {office_id: on_hand for office_id, on_hand in rows}
 
 
-def _record(office: OfficeRef, actor: Principal, kind: str, quantity: int, balance_after: int,
-            occurred_at: datetime | None = None, **fields: Any) -> dict:
+def _record(
+    office: OfficeRef,
+    actor: Principal,
+    kind: str,
+    quantity: int,
+    balance_after: int,
+    occurred_at: datetime | None = None,
+    **fields: Any,
+) -> dict:
     now = utcnow()
     row = {
         "office_id": office.id,
@@ -116,16 +124,34 @@ MOVEMENT_FIELDS = (
 # --- deliveries and prints ----------------------------------------------------
 
 
-def receive(office: OfficeRef, actor: Principal, quantity: int, *, received_at: datetime | None = None,
-            batch_no: str | None = None, document_no: str | None = None, note: str | None = None) -> dict:
+def receive(
+    office: OfficeRef,
+    actor: Principal,
+    quantity: int,
+    *,
+    received_at: datetime | None = None,
+    batch_no: str | None = None,
+    document_no: str | None = None,
+    note: str | None = None,
+) -> dict:
     """A delivery of blanks into an office (from the ministry or a province)."""
     on_hand = _credit(office.id, quantity)
-    return _record(office, actor, "delivery", quantity, on_hand, received_at,
-                   batch_no=batch_no, reference=document_no, note=note)
+    return _record(
+        office,
+        actor,
+        "delivery",
+        quantity,
+        on_hand,
+        received_at,
+        batch_no=batch_no,
+        reference=document_no,
+        note=note,
+    )
 
 
-def consume(office: OfficeRef, actor: Principal, *, outcome: str, reason: str,
-            printed_at: datetime | None = None) -> dict:
+def consume(
+    office: OfficeRef, actor: Principal, *, outcome: str, reason: str, printed_at: datetime | None = None
+) -> dict:
     """One card print; a spoiled print uses up a blank too."""
     on_hand = _debit(office.id, 1)
     return _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
@@ -141,26 +167,40 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     """
     on_hand = _lock_balances(office.id)[office.id]
     client_ids = [item["client_id"] for item in items]
-    known = dict(db.session.execute(
-        select(M.c.client_id, M.c.id).where(M.c.office_id == office.id, M.c.client_id.in_(client_ids))
-    ).all())
+    known = dict(
+        db.session.execute(
+            select(M.c.client_id, M.c.id).where(M.c.office_id == office.id, M.c.client_id.in_(client_ids))
+        ).all()
+    )
     results, fresh = [], []
     for item in items:
         client_id = item["client_id"]
         if client_id in known:
-            results.append({"client_id": client_id, "status": "already_recorded",
-                            "movement_id": known[client_id]})
+            results.append(
+                {"client_id": client_id, "status": "already_recorded", "movement_id": known[client_id]}
+            )
         elif len(fresh) >= on_hand:
-            results.append({"client_id": client_id, "status": "refused", "error": "insufficient_stock",
-                            "message": "No blank left for this print."})
+            results.append(
+                {
+                    "client_id": client_id,
+                    "status": "refused",
+                    "error": "insufficient_stock",
+                    "message": "No blank left for this print.",
+                }
+            )
         else:
             known[client_id] = None  # a repeat later in this batch is a duplicate
             fresh.append(item)
             results.append({"client_id": client_id, "status": "recorded"})
     if fresh:
         _insert_prints(office, actor, fresh, on_hand)
-        ids = dict(db.session.execute(select(M.c.client_id, M.c.id).where(
-            M.c.office_id == office.id, M.c.client_id.in_([i["client_id"] for i in fresh]))).all())
+        ids = dict(
+            db.session.execute(
+                select(M.c.client_id, M.c.id).where(
+                    M.c.office_id == office.id, M.c.client_id.in_([i["client_id"] for i in fresh])
+                )
+            ).all()
+        )
         for result in results:
             if result["status"] == "recorded":
                 result["movement_id"] = ids[result["client_id"]]
@@ -172,10 +212,23 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
     assert new_on_hand == on_hand - len(fresh)
     now = utcnow()
     rows = [
-        {"office_id": office.id, "kind": "print", "quantity": -1, "balance_after": on_hand - n,
-         "outcome": item["outcome"], "reason": item["reason"], "client_id": item["client_id"],
-         "actor_id": actor.user_id, "occurred_at": item.get("printed_at") or now, "recorded_at": now,
-         "transfer_id": None, "reverses_id": None, "reference": None, "batch_no": None, "note": None}
+        {
+            "office_id": office.id,
+            "kind": "print",
+            "quantity": -1,
+            "balance_after": on_hand - n,
+            "outcome": item["outcome"],
+            "reason": item["reason"],
+            "client_id": item["client_id"],
+            "actor_id": actor.user_id,
+            "occurred_at": item.get("printed_at") or now,
+            "recorded_at": now,
+            "transfer_id": None,
+            "reverses_id": None,
+            "reference": None,
+            "batch_no": None,
+            "note": None,
+        }
         for n, item in enumerate(fresh, start=1)
     ]
     db.session.execute(insert(M), rows)
@@ -184,22 +237,41 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
 # --- transfers ------------------------------------------------------------------
 
 
-def dispatch(source: OfficeRef, destination: OfficeRef, actor: Principal, quantity: int,
-             note: str | None = None) -> dict:
+def dispatch(
+    source: OfficeRef, destination: OfficeRef, actor: Principal, quantity: int, note: str | None = None
+) -> dict:
     """Blanks leave the source at once and show as in transit on both offices."""
     if source.id == destination.id:
         raise Invalid("An office cannot transfer to itself.", error="same_office")
     _lock_balances(source.id, destination.id)
     on_hand = _debit(source.id, quantity, in_transit_out=B.c.in_transit_out + quantity)
-    db.session.execute(update(B).where(B.c.office_id == destination.id)
-                       .values(in_transit_in=B.c.in_transit_in + quantity))
+    db.session.execute(
+        update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in + quantity)
+    )
     now = utcnow()
-    transfer_id = db.session.execute(insert(T).values(
-        from_office_id=source.id, to_office_id=destination.id, quantity=quantity,
-        status="in_transit", note=note, dispatched_by_id=actor.user_id, dispatched_at=now,
-    ).returning(T.c.id)).scalar_one()
-    _record(source, actor, "transfer_out", -quantity, on_hand, transfer_id=transfer_id,
-            reference=f"transfer:{transfer_id}", note=note)
+    transfer_id = db.session.execute(
+        insert(T)
+        .values(
+            from_office_id=source.id,
+            to_office_id=destination.id,
+            quantity=quantity,
+            status="in_transit",
+            note=note,
+            dispatched_by_id=actor.user_id,
+            dispatched_at=now,
+        )
+        .returning(T.c.id)
+    ).scalar_one()
+    _record(
+        source,
+        actor,
+        "transfer_out",
+        -quantity,
+        on_hand,
+        transfer_id=transfer_id,
+        reference=f"transfer:{transfer_id}",
+        note=note,
+    )
     return transfer_out(transfer_id)
 
 
@@ -208,11 +280,19 @@ def receive_transfer(transfer_id: int, actor: Principal) -> dict:
     transfer = _close(transfer_id, actor, "received")
     source, destination, quantity = transfer["source"], transfer["destination"], transfer["quantity"]
     _lock_balances(source.id, destination.id)
-    db.session.execute(update(B).where(B.c.office_id == source.id)
-                       .values(in_transit_out=B.c.in_transit_out - quantity))
+    db.session.execute(
+        update(B).where(B.c.office_id == source.id).values(in_transit_out=B.c.in_transit_out - quantity)
+    )
     on_hand = _credit(destination.id, quantity, in_transit_in=B.c.in_transit_in - quantity)
-    _record(destination, actor, "transfer_in", quantity, on_hand, transfer_id=transfer_id,
-            reference=f"transfer:{transfer_id}")
+    _record(
+        destination,
+        actor,
+        "transfer_in",
+        quantity,
+        on_hand,
+        transfer_id=transfer_id,
+        reference=f"transfer:{transfer_id}",
+    )
     return transfer_out(transfer_id)
 
 
@@ -221,11 +301,19 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
     transfer = _close(transfer_id, actor, "cancelled")
     source, destination, quantity = transfer["source"], transfer["destination"], transfer["quantity"]
     _lock_balances(source.id, destination.id)
-    db.session.execute(update(B).where(B.c.office_id == destination.id)
-                       .values(in_transit_in=B.c.in_transit_in - quantity))
+    db.session.execute(
+        update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in - quantity)
+    )
     on_hand = _credit(source.id, quantity, in_transit_out=B.c.in_transit_out - quantity)
-    _record(source, actor, "transfer_return", quantity, on_hand, transfer_id=transfer_id,
-            reference=f"transfer:{transfer_id}")
+    _record(
+        source,
+        actor,
+        "transfer_return",
+        quantity,
+        on_hand,
+        transfer_id=transfer_id,
+        reference=f"transfer:{transfer_id}",
+    )
     return transfer_out(transfer_id)
 
 
@@ -239,8 +327,11 @@ def _close(transfer_id: int, actor: Principal, status: str) -> dict:
     ).first()
     if closed is None:
         current = get_transfer(transfer_id)
-        raise Conflict(f"Transfer {transfer_id} is already {current['status']}.",
-                       error="transfer_not_in_transit", status=current["status"])
+        raise Conflict(
+            f"Transfer {transfer_id} is already {current['status']}.",
+            error="transfer_not_in_transit",
+            status=current["status"],
+        )
     codes = _office_codes(closed.from_office_id, closed.to_office_id)
     return {
         "source": OfficeRef(closed.from_office_id, codes[closed.from_office_id]),
@@ -265,16 +356,27 @@ def get_transfer(transfer_id: int) -> dict:
 transfer_out = get_transfer
 
 
-def list_transfers(*, transfer_id: int | None = None, office_id: int | None = None,
-                   status: str | None = None, area_path: str | None = None,
-                   limit: int = 100, before_id: int | None = None) -> list[dict]:
+def list_transfers(
+    *,
+    transfer_id: int | None = None,
+    office_id: int | None = None,
+    status: str | None = None,
+    area_path: str | None = None,
+    limit: int = 100,
+    before_id: int | None = None,
+) -> list[dict]:
     from .models import Office
 
     source, destination = Office.__table__.alias("source"), Office.__table__.alias("destination")
     dispatcher, closer = User.__table__.alias("dispatcher"), User.__table__.alias("closer")
     stmt = (
-        select(T, source.c.code.label("from"), destination.c.code.label("to"),
-               dispatcher.c.name.label("dispatched_by"), closer.c.name.label("closed_by"))
+        select(
+            T,
+            source.c.code.label("from"),
+            destination.c.code.label("to"),
+            dispatcher.c.name.label("dispatched_by"),
+            closer.c.name.label("closed_by"),
+        )
         .join(source, source.c.id == T.c.from_office_id)
         .join(destination, destination.c.id == T.c.to_office_id)
         .join(dispatcher, dispatcher.c.id == T.c.dispatched_by_id)
@@ -302,12 +404,16 @@ def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dic
     """A physical count: the movement is the difference between the count and the books."""
     on_hand = _lock_balances(office.id)[office.id]
     difference = counted - on_hand
-    if difference < 0:
-        new_on_hand = _debit(office.id, -difference)
-    else:
-        new_on_hand = _credit(office.id, difference)
-    return _record(office, actor, "stocktake", difference, new_on_hand, reason=reason,
-                   note=f"counted {counted}, books said {on_hand}")
+    new_on_hand = _debit(office.id, -difference) if difference < 0 else _credit(office.id, difference)
+    return _record(
+        office,
+        actor,
+        "stocktake",
+        difference,
+        new_on_hand,
+        reason=reason,
+        note=f"counted {counted}, books said {on_hand}",
+    )
 
 
 def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason: str) -> dict:
@@ -315,8 +421,7 @@ def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason
     sign = ADJUSTMENT_SIGNS[kind]
     if quantity == 0 or (sign and quantity * sign < 0):
         expected = {-1: "negative", 1: "positive", 0: "non-zero"}[sign]
-        raise Invalid(f"A {kind} adjustment needs a {expected} quantity.", error="bad_sign",
-                      field="quantity")
+        raise Invalid(f"A {kind} adjustment needs a {expected} quantity.", error="bad_sign", field="quantity")
     on_hand = _debit(office.id, -quantity) if quantity < 0 else _credit(office.id, quantity)
     return _record(office, actor, kind, quantity, on_hand, reason=reason)
 
@@ -339,19 +444,27 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
     original = get_movement(movement_id)
     if original["kind"] in NOT_REVERSIBLE:
         hint = " Cancel the transfer instead." if original["kind"] in TRANSFER_KINDS else ""
-        raise Conflict(f"A {original['kind']} movement cannot be reversed.{hint}",
-                       error="not_reversible")
+        raise Conflict(f"A {original['kind']} movement cannot be reversed.{hint}", error="not_reversible")
     office = OfficeRef(original["office_id"], original["office_code"])
     if db.session.execute(select(M.c.id).where(M.c.reverses_id == movement_id)).first():
         raise Conflict(f"Movement {movement_id} has already been reversed.", error="already_reversed")
     quantity = -original["quantity"]
     on_hand = _debit(office.id, -quantity) if quantity < 0 else _credit(office.id, quantity)
     try:
-        return _record(office, actor, "reversal", quantity, on_hand, reverses_id=movement_id,
-                       reason=reason, reference=f"movement:{movement_id}")
+        return _record(
+            office,
+            actor,
+            "reversal",
+            quantity,
+            on_hand,
+            reverses_id=movement_id,
+            reason=reason,
+            reference=f"movement:{movement_id}",
+        )
     except IntegrityError:  # a concurrent reversal won the unique index; caller rolls back
-        raise Conflict(f"Movement {movement_id} has already been reversed.",
-                       error="already_reversed") from None
+        raise Conflict(
+            f"Movement {movement_id} has already been reversed.", error="already_reversed"
+        ) from None
 
 
 # --- reading ------------------------------------------------------------------------
@@ -374,8 +487,15 @@ def subtree_on_hand(path: str) -> int:
     ).scalar_one()
 
 
-def ledger(office: OfficeRef, *, kinds: Iterable[str] | None = None, since: datetime | None = None,
-           until: datetime | None = None, before_id: int | None = None, limit: int = 50) -> list[dict]:
+def ledger(
+    office: OfficeRef,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[dict]:
     """The stock card, newest first; keyset on id so page 1,000 costs what page 1 does."""
     stmt = (
         select(M, User.name.label("actor"))

@@ -10,12 +10,15 @@ from . import health, offices, stock, transfers
 
 API_BLUEPRINTS = (offices.blp, stock.blp, transfers.blp)
 
+# Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.
+for _blueprint in API_BLUEPRINTS:
+    _blueprint.before_request(authenticate)
+
 
 def init_api(app: Flask) -> Api:
     api = Api(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     for blueprint in API_BLUEPRINTS:
-        blueprint.before_request(authenticate)
         api.register_blueprint(blueprint, url_prefix="/api/v1")
     app.register_blueprint(health.bp)
     return api

@@ -73,14 +73,23 @@ def print_batch(data, code):
         try:
             valid.append((index, _item_schema.load(raw)))
         except ValidationError as error:
-            results.append({"index": index, "client_id": _client_id(raw), "status": "refused",
-                            "error": "validation_error", "message": "Invalid print.",
-                            "errors": error.messages})
+            results.append(
+                {
+                    "index": index,
+                    "client_id": _client_id(raw),
+                    "status": "refused",
+                    "error": "validation_error",
+                    "message": "Invalid print.",
+                    "errors": error.messages,
+                }
+            )
     outcomes = stock.consume_batch(office, current_principal(), [item for _, item in valid])
-    results += [{"index": index, **outcome} for (index, _), outcome in zip(valid, outcomes)]
+    results += [{"index": index, **outcome} for (index, _), outcome in zip(valid, outcomes, strict=True)]
     results.sort(key=lambda result: result["index"])
-    summary = {status: sum(r["status"] == status for r in results)
-               for status in ("recorded", "already_recorded", "refused")}
+    summary = {
+        status: sum(r["status"] == status for r in results)
+        for status in ("recorded", "already_recorded", "refused")
+    }
     return {**summary, "on_hand": stock.balance_of(office.id)["on_hand"], "results": results}
 
 
@@ -110,8 +119,14 @@ def ledger(query, code):
     """The stock card, newest first. Follow `next_before` for older pages."""
     office = office_for(code, permissions.READ)
     limit = min(query["limit"], current_app.config["LEDGER_PAGE_MAX"])
-    items = stock.ledger(office, kinds=query.get("kind"), since=query.get("since"),
-                         until=query.get("until"), before_id=query.get("before"), limit=limit)
+    items = stock.ledger(
+        office,
+        kinds=query.get("kind"),
+        since=query.get("since"),
+        until=query.get("until"),
+        before_id=query.get("before"),
+        limit=limit,
+    )
     next_before = items[-1]["id"] if len(items) == limit else None
     return {"office": office.code, "items": items, "next_before": next_before}
 
@@ -135,5 +150,6 @@ def movement(movement_id):
     """One movement of the ledger."""
     found = stock.get_movement(movement_id)
     permissions.require(current_principal(), permissions.READ, found["office_path"])
-    return stock.ledger(stock.OfficeRef(found["office_id"], found["office_code"]),
-                        before_id=movement_id + 1, limit=1)[0]
+    return stock.ledger(
+        stock.OfficeRef(found["office_id"], found["office_code"]), before_id=movement_id + 1, limit=1
+    )[0]

@@ -9,8 +9,8 @@ written in the same transaction as the stock change, so a crash leaves neither.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import Response, request
 from sqlalchemy import select
@@ -59,8 +59,15 @@ def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
         return _replay(stored, fingerprint)
     response = view(*args, **kwargs)
     if 200 <= response.status_code < 300:
-        db.session.add(IdempotencyKey(user_id=user_id, key=key, request_hash=fingerprint,
-                                      status_code=response.status_code, body=response.get_data(as_text=True)))
+        db.session.add(
+            IdempotencyKey(
+                user_id=user_id,
+                key=key,
+                request_hash=fingerprint,
+                status_code=response.status_code,
+                body=response.get_data(as_text=True),
+            )
+        )
     try:
         db.session.commit()
     except IntegrityError:
@@ -84,8 +91,9 @@ def _stored(user_id: int, key: str) -> IdempotencyKey | None:
 
 def _replay(stored: IdempotencyKey, fingerprint: str) -> Response:
     if stored.request_hash != fingerprint:
-        raise Conflict("This Idempotency-Key was already used for a different request.",
-                       error="idempotency_key_reused")
+        raise Conflict(
+            "This Idempotency-Key was already used for a different request.", error="idempotency_key_reused"
+        )
     response = Response(stored.body, status=stored.status_code, mimetype="application/json")
     response.headers["Idempotent-Replayed"] = "true"
     return response

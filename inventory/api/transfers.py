@@ -27,8 +27,13 @@ class Transfers(MethodView):
             permissions.require(principal, permissions.READ, office.path)
             office_id = office.id
         area = None if principal.is_admin else principal.office_path
-        items = stock.list_transfers(office_id=office_id, status=query.get("status"), area_path=area,
-                                     before_id=query.get("before"), limit=query["limit"])
+        items = stock.list_transfers(
+            office_id=office_id,
+            status=query.get("status"),
+            area_path=area,
+            before_id=query.get("before"),
+            limit=query["limit"],
+        )
         next_before = items[-1]["id"] if len(items) == query["limit"] else None
         return {"items": items, "next_before": next_before}
 
@@ -41,9 +46,13 @@ class Transfers(MethodView):
         principal = current_principal()
         source, destination = offices.get_by_code(data["from_"]), offices.get_by_code(data["to"])
         permissions.require(principal, permissions.TRANSFER, source.path)
-        return stock.dispatch(stock.OfficeRef(source.id, source.code),
-                              stock.OfficeRef(destination.id, destination.code),
-                              principal, data["quantity"], data["note"])
+        return stock.dispatch(
+            stock.OfficeRef(source.id, source.code),
+            stock.OfficeRef(destination.id, destination.code),
+            principal,
+            data["quantity"],
+            data["note"],
+        )
 
 
 def _transfer_for(transfer_id: int, side: str) -> None:

@@ -1,0 +1,170 @@
+"""Every test runs against a real database: SQLite always, PostgreSQL when TEST_DATABASE_URL names one.
+
+The schema comes from the models here (fast); tests/test_migrations.py proves that the
+Alembic migrations build the same schema.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from sqlalchemy import text
+
+from inventory import create_app
+from inventory.auth import issue_token
+from inventory.db import db
+from inventory.models import User
+
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
+_pg_ready: set[str] = set()
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: runs against TEST_DATABASE_URL")
+    config.addinivalue_line("markers", "sqlite_only: a test that is about SQLite itself")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if PG_URL:
+        terminalreporter.write_line(f"Databases: SQLite and PostgreSQL ({_redacted(PG_URL)}).")
+    else:
+        terminalreporter.write_line(
+            "Databases: SQLite only. PostgreSQL was skipped: set TEST_DATABASE_URL to run there too."
+        )
+
+
+def _redacted(url: str) -> str:
+    return url.split("@")[-1]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    if request.param == "postgresql" and not PG_URL:
+        pytest.skip("PostgreSQL skipped: TEST_DATABASE_URL is not set")
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend, tmp_path) -> str:
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite3'}"
+    return PG_URL
+
+
+@pytest.fixture
+def app(database_url, tmp_path) -> Flask:
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+    app.instance_path = str(tmp_path / "instance")
+    with app.app_context():
+        if database_url.startswith("sqlite"):
+            db.create_all()
+        else:
+            _reset_postgresql(database_url)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def _reset_postgresql(url: str) -> None:
+    """Create the schema once per session, then empty every table before each test."""
+    if url not in _pg_ready:
+        with db.engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        db.create_all()
+        _pg_ready.add(url)
+    tables = ", ".join(table.name for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+UNVERSIONED = ("/healthz", "/readyz", "/openapi.json", "/docs")
+
+
+@dataclass
+class ApiClient:
+    """Calls the HTTP API as one of the world's users: `api.post(path, json, as_="manager")`."""
+
+    app: Flask
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    def call(self, method: str, path: str, json=None, as_: str | None = None, headers=None, **kwargs):
+        headers = dict(headers or {})
+        if as_ is not None:
+            headers["Authorization"] = f"Bearer {self.tokens.get(as_, as_)}"
+        url = path if path.startswith("/api/") or path in UNVERSIONED else "/api/v1" + path
+        with self.app.test_client() as client:
+            return client.open(url, method=method, json=json, headers=headers, **kwargs)
+
+    def get(self, path, **kwargs):
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path, json=None, **kwargs):
+        return self.call("POST", path, json=json, **kwargs)
+
+    def patch(self, path, json=None, **kwargs):
+        return self.call("PATCH", path, json=json, **kwargs)
+
+    def put(self, path, json=None, **kwargs):
+        return self.call("PUT", path, json=json, **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.call("DELETE", path, **kwargs)
+
+    def add_user(self, name: str, role: str, office_code: str | None = None) -> str:
+        """Create a user directly (as the CLI does) and remember its token under `name`."""
+        from inventory import offices
+
+        with self.app.app_context():
+            office = offices.get_by_code(office_code) if office_code else None
+            user = User(name=name, role=role, office=office, active=True)
+            db.session.add(user)
+            db.session.flush()
+            self.tokens[name] = issue_token(user)
+            db.session.commit()
+        return self.tokens[name]
+
+    def on_hand(self, code: str) -> int:
+        return self.get(f"/offices/{code}/stock", as_="admin").json["on_hand"]
+
+
+# The demo world: Kalimantan Tengah > Kotawaringin Timur (62.02) with two districts and a
+# mobile unit, a neighbouring regency (62.01), and one user per role.
+WORLD_OFFICES = (
+    ("ID", "Nasional", "national", None),
+    ("62", "Kalimantan Tengah", "province", "ID"),
+    ("62.01", "Kab. Kotawaringin Barat", "regency", "62"),
+    ("62.02", "Kab. Kotawaringin Timur", "regency", "62"),
+    ("62.02.05", "Baamang", "district", "62.02"),
+    ("62.02.06", "Mentawa Baru Ketapang", "district", "62.02"),
+    ("62.02-JB1", "Jemput bola 1", "mobile", "62.02"),
+)
+WORLD_USERS = (
+    ("admin", "admin", None),
+    ("manager", "manager", "62.02"),
+    ("warehouse", "warehouse", "62.02"),
+    ("operator", "operator", "62.02"),
+    ("baamang_operator", "operator", "62.02.05"),
+    ("baamang_warehouse", "warehouse", "62.02.05"),
+    ("kobar_manager", "manager", "62.01"),
+    ("kobar_warehouse", "warehouse", "62.01"),
+)
+
+
+@pytest.fixture
+def api(app) -> ApiClient:
+    client = ApiClient(app)
+    client.add_user("admin", "admin")
+    for code, name, kind, parent in WORLD_OFFICES:
+        response = client.post(
+            "/offices", {"code": code, "name": name, "kind": kind, "parent_code": parent}, as_="admin"
+        )
+        assert response.status_code == 201, response.json
+    for name, role, office in WORLD_USERS[1:]:
+        client.add_user(name, role, office)
+    return client
