@@ -33,6 +33,8 @@ class Config:
     }
 
     LEDGER_PAGE_MAX = 500
+    # Days of print history behind usage rates (spoilage, replacements, daily use).
+    USAGE_WINDOW_DAYS = int(os.environ.get("USAGE_WINDOW_DAYS", "30"))
     BATCH_MAX_ITEMS = 1000
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -45,12 +46,19 @@ class Office(db.Model):
     min_stock: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Planning settings (see inventory/projection.py).
+    target_date: Mapped[date | None] = mapped_column(Date)
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    safety_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    print_capacity_per_day: Mapped[int | None] = mapped_column(Integer)
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
     __table_args__ = (
         CheckConstraint(f"kind IN {OFFICE_KINDS}", name="kind"),
         CheckConstraint("min_stock >= 0", name="min_stock_non_negative"),
+        CheckConstraint("lead_time_days >= 0 AND safety_days >= 0", name="planning_days_non_negative"),
+        CheckConstraint("print_capacity_per_day > 0", name="print_capacity_positive"),
         # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
         Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )
@@ -173,3 +181,9 @@ class IdempotencyKey(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+
+# Planning and alert tables live in their own modules; importing them here registers
+# them on the metadata that Alembic and the tests read.
+from .models_alerts import Alert, DeliveryAttempt, Notification, Subscription  # noqa: E402, F401
+from .models_planning import DailyUsage, OfficeRollup, Population  # noqa: E402, F401

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from . import stock
+from . import ledger, rollups, stock
 from .db import db
 from .errors import Conflict, Invalid, NotFound
 from .models import Office
@@ -76,7 +76,7 @@ def list_offices(
 
 
 def stock_of(office: Office) -> dict:
-    figures = stock.balance_of(office.id)
-    figures["subtree_on_hand"] = stock.subtree_on_hand(office.path)
+    figures = ledger.balance_of(office.id)
+    figures["subtree_on_hand"] = rollups.rollup_of(office.id)["on_hand"]
     figures["office"] = office.code
     return figures

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
-from . import offices, stock
+from . import ledger, offices, stock
 from .auth import issue_token
 from .db import db
 from .models import User, utcnow
@@ -98,6 +98,6 @@ def _demo_movements(users: dict[str, Principal]) -> None:
             )
 
 
-def _ref(code: str) -> stock.OfficeRef:
+def _ref(code: str) -> ledger.OfficeRef:
     office = offices.get_by_code(code)
-    return stock.OfficeRef(office.id, office.code)
+    return ledger.OfficeRef.of(office)

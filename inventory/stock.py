@@ -1,50 +1,44 @@
-"""The only writer of stock. Every movement and balance change goes through these verbs.
+"""The only writer of stock. Every movement, balance change and alert evaluation goes through these verbs.
 
 Each verb runs inside the caller's transaction (the request's unit of work, committed
-by `inventory.api.transaction`), so a movement and its balance change land together or
-not at all. Balances change only through guarded UPDATEs evaluated by the database
-(`on_hand = on_hand - :n WHERE on_hand >= :n`), never read-modify-write in Python, so
-concurrent writers cannot lose updates or drive a balance below zero. Where two balance
-rows change together, they are locked in office-id order so transfers in opposite
+by `inventory.api.transaction.writes`), so a movement, its balance change, the subtree
+rollups and any alert it opens land together or not at all. Balances change only
+through guarded UPDATEs evaluated by the database (`on_hand = on_hand - :n WHERE
+on_hand >= :n`), never read-modify-write in Python, so concurrent writers cannot lose
+updates or drive a balance below zero. Locks are taken in one global order (balance
+rows by office id, then rollup rows by office id), so transfers in opposite
 directions cannot deadlock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from collections import Counter
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from . import alerts, rollups
 from .db import db
-from .errors import Conflict, InsufficientStock, Invalid, NotFound
-from .models import Balance, Movement, Transfer, User, utcnow
+from .errors import Conflict, InsufficientStock, Invalid
+from .ledger import B, M, OfficeRef, T, get_movement, get_transfer, movement_out, office_refs
+from .models import utcnow
 from .permissions import Principal
-
-B = Balance.__table__
-M = Movement.__table__
-T = Transfer.__table__
 
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
 NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
-
-
-@dataclass(frozen=True)
-class OfficeRef:
-    id: int
-    code: str
+REPLACEMENT_REASONS = frozenset({"replacement", "data_change"})
 
 
 # --- balance primitives -------------------------------------------------------
 
 
 def open_balance(office_id: int) -> None:
-    """Every office starts with an empty balance row, created with the office."""
+    """Every office starts with an empty balance row and rollup, created with the office."""
     db.session.execute(insert(B).values(office_id=office_id, on_hand=0, updated_at=utcnow()))
+    rollups.open_rollup(office_id)
 
 
 def _credit(office_id: int, quantity: int, **extra: Any) -> int:
@@ -64,13 +58,15 @@ def _debit(office_id: int, quantity: int, **extra: Any) -> int:
     )
     on_hand = db.session.execute(stmt).scalar_one_or_none()
     if on_hand is None:
-        held = db.session.execute(select(B.c.on_hand).where(B.c.office_id == office_id)).scalar()
+        held = db.session.execute(select(B.c.on_hand).where(B.c.office_id == office_id)).scalar() or 0
         raise InsufficientStock(
-            f"Not enough blanks: {quantity} needed, {held or 0} on hand.",
-            needed=quantity,
-            on_hand=held or 0,
+            f"Not enough blanks: {quantity} needed, {held} on hand.", needed=quantity, on_hand=held
         )
     return on_hand
+
+
+def _change(office_id: int, quantity: int) -> int:
+    return _debit(office_id, -quantity) if quantity < 0 else _credit(office_id, quantity)
 
 
 def _lock_balances(*office_ids: int) -> dict[int, int]:
@@ -105,20 +101,13 @@ def _record(
         **fields,
     }
     row["id"] = db.session.execute(insert(M).values(row).returning(M.c.id)).scalar_one()
-    return _movement_out(row, office.code, actor.name)
+    return movement_out(row, office.code, actor.name)
 
 
-def _movement_out(row: dict, office_code: str, actor_name: str) -> dict:
-    out = {column: row.get(column) for column in MOVEMENT_FIELDS}
-    out["office"] = office_code
-    out["actor"] = actor_name
-    return out
-
-
-MOVEMENT_FIELDS = (
-    "id", "kind", "quantity", "balance_after", "outcome", "reason", "transfer_id",
-    "reverses_id", "client_id", "reference", "batch_no", "note", "occurred_at", "recorded_at",
-)  # fmt: skip
+def _settle(changes: dict[str, tuple[int, int]]) -> None:
+    """Bring subtree rollups in step, then re-evaluate alerts up the tree, same transaction."""
+    rollups.shift(changes)
+    alerts.evaluate_paths(*changes)
 
 
 # --- deliveries and prints ----------------------------------------------------
@@ -136,7 +125,7 @@ def receive(
 ) -> dict:
     """A delivery of blanks into an office (from the ministry or a province)."""
     on_hand = _credit(office.id, quantity)
-    return _record(
+    movement = _record(
         office,
         actor,
         "delivery",
@@ -147,6 +136,8 @@ def receive(
         reference=document_no,
         note=note,
     )
+    _settle({office.path: (quantity, 0)})
+    return movement
 
 
 def consume(
@@ -154,7 +145,33 @@ def consume(
 ) -> dict:
     """One card print; a spoiled print uses up a blank too."""
     on_hand = _debit(office.id, 1)
-    return _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
+    movement = _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
+    _count_usage(office.path, [movement])
+    _settle({office.path: (-1, 0)})
+    return movement
+
+
+def _count_usage(path: str, prints: list[dict], sign: int = 1) -> None:
+    """Daily usage per subtree: the window behind spoilage, replacement and daily-use rates."""
+    per_day: Counter = Counter()
+    for item in prints:
+        day = _day(item["occurred_at"])
+        per_day[(day, item["outcome"])] += 1
+        if item["outcome"] == "printed" and item["reason"] in REPLACEMENT_REASONS:
+            per_day[(day, "replacement")] += 1
+    for day in sorted({day for day, _ in per_day}):
+        rollups.add_usage(
+            path,
+            day,
+            printed=sign * per_day[(day, "printed")],
+            spoiled=sign * per_day[(day, "spoiled")],
+            replacement=sign * per_day[(day, "replacement")],
+        )
+
+
+def _day(moment: datetime) -> date:
+    """Usage days are UTC days; naive times (SQLite) are already UTC."""
+    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
 
 
 def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> list[dict]:
@@ -166,10 +183,11 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     client_id recorded instead of tripping over the unique index.
     """
     on_hand = _lock_balances(office.id)[office.id]
-    client_ids = [item["client_id"] for item in items]
     known = dict(
         db.session.execute(
-            select(M.c.client_id, M.c.id).where(M.c.office_id == office.id, M.c.client_id.in_(client_ids))
+            select(M.c.client_id, M.c.id).where(
+                M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in items])
+            )
         ).all()
     )
     results, fresh = [], []
@@ -193,23 +211,15 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
             fresh.append(item)
             results.append({"client_id": client_id, "status": "recorded"})
     if fresh:
-        _insert_prints(office, actor, fresh, on_hand)
-        ids = dict(
-            db.session.execute(
-                select(M.c.client_id, M.c.id).where(
-                    M.c.office_id == office.id, M.c.client_id.in_([i["client_id"] for i in fresh])
-                )
-            ).all()
-        )
+        ids = _insert_prints(office, actor, fresh, on_hand)
         for result in results:
             if result["status"] == "recorded":
                 result["movement_id"] = ids[result["client_id"]]
     return results
 
 
-def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_hand: int) -> None:
-    new_on_hand = _debit(office.id, len(fresh))
-    assert new_on_hand == on_hand - len(fresh)
+def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_hand: int) -> dict[str, int]:
+    _debit(office.id, len(fresh))
     now = utcnow()
     rows = [
         {
@@ -232,6 +242,12 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
         for n, item in enumerate(fresh, start=1)
     ]
     db.session.execute(insert(M), rows)
+    _count_usage(office.path, rows)
+    _settle({office.path: (-len(fresh), 0)})
+    new_ids = select(M.c.client_id, M.c.id).where(
+        M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in fresh])
+    )
+    return dict(db.session.execute(new_ids).all())
 
 
 # --- transfers ------------------------------------------------------------------
@@ -248,7 +264,6 @@ def dispatch(
     db.session.execute(
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in + quantity)
     )
-    now = utcnow()
     transfer_id = db.session.execute(
         insert(T)
         .values(
@@ -258,7 +273,7 @@ def dispatch(
             status="in_transit",
             note=note,
             dispatched_by_id=actor.user_id,
-            dispatched_at=now,
+            dispatched_at=utcnow(),
         )
         .returning(T.c.id)
     ).scalar_one()
@@ -272,13 +287,13 @@ def dispatch(
         reference=f"transfer:{transfer_id}",
         note=note,
     )
-    return transfer_out(transfer_id)
+    _settle({source.path: (-quantity, 0), destination.path: (0, quantity)})
+    return get_transfer(transfer_id)
 
 
 def receive_transfer(transfer_id: int, actor: Principal) -> dict:
     """The destination counts the blanks in; they leave transit on both sides."""
-    transfer = _close(transfer_id, actor, "received")
-    source, destination, quantity = transfer["source"], transfer["destination"], transfer["quantity"]
+    source, destination, quantity = _close(transfer_id, actor, "received")
     _lock_balances(source.id, destination.id)
     db.session.execute(
         update(B).where(B.c.office_id == source.id).values(in_transit_out=B.c.in_transit_out - quantity)
@@ -293,13 +308,13 @@ def receive_transfer(transfer_id: int, actor: Principal) -> dict:
         transfer_id=transfer_id,
         reference=f"transfer:{transfer_id}",
     )
-    return transfer_out(transfer_id)
+    _settle({destination.path: (quantity, -quantity), source.path: (0, 0)})
+    return get_transfer(transfer_id)
 
 
 def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
     """While still in transit, the blanks go back to the source."""
-    transfer = _close(transfer_id, actor, "cancelled")
-    source, destination, quantity = transfer["source"], transfer["destination"], transfer["quantity"]
+    source, destination, quantity = _close(transfer_id, actor, "cancelled")
     _lock_balances(source.id, destination.id)
     db.session.execute(
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in - quantity)
@@ -314,10 +329,11 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
         transfer_id=transfer_id,
         reference=f"transfer:{transfer_id}",
     )
-    return transfer_out(transfer_id)
+    _settle({source.path: (quantity, 0), destination.path: (0, -quantity)})
+    return get_transfer(transfer_id)
 
 
-def _close(transfer_id: int, actor: Principal, status: str) -> dict:
+def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, OfficeRef, int]:
     """Move a transfer out of in_transit exactly once, even when two requests race."""
     closed = db.session.execute(
         update(T)
@@ -332,69 +348,8 @@ def _close(transfer_id: int, actor: Principal, status: str) -> dict:
             error="transfer_not_in_transit",
             status=current["status"],
         )
-    codes = _office_codes(closed.from_office_id, closed.to_office_id)
-    return {
-        "source": OfficeRef(closed.from_office_id, codes[closed.from_office_id]),
-        "destination": OfficeRef(closed.to_office_id, codes[closed.to_office_id]),
-        "quantity": closed.quantity,
-    }
-
-
-def _office_codes(*office_ids: int) -> dict[int, str]:
-    from .models import Office
-
-    return dict(db.session.execute(select(Office.id, Office.code).where(Office.id.in_(office_ids))).all())
-
-
-def get_transfer(transfer_id: int) -> dict:
-    rows = list_transfers(transfer_id=transfer_id)
-    if not rows:
-        raise NotFound(f"No transfer {transfer_id}.")
-    return rows[0]
-
-
-transfer_out = get_transfer
-
-
-def list_transfers(
-    *,
-    transfer_id: int | None = None,
-    office_id: int | None = None,
-    status: str | None = None,
-    area_path: str | None = None,
-    limit: int = 100,
-    before_id: int | None = None,
-) -> list[dict]:
-    from .models import Office
-
-    source, destination = Office.__table__.alias("source"), Office.__table__.alias("destination")
-    dispatcher, closer = User.__table__.alias("dispatcher"), User.__table__.alias("closer")
-    stmt = (
-        select(
-            T,
-            source.c.code.label("from"),
-            destination.c.code.label("to"),
-            dispatcher.c.name.label("dispatched_by"),
-            closer.c.name.label("closed_by"),
-        )
-        .join(source, source.c.id == T.c.from_office_id)
-        .join(destination, destination.c.id == T.c.to_office_id)
-        .join(dispatcher, dispatcher.c.id == T.c.dispatched_by_id)
-        .outerjoin(closer, closer.c.id == T.c.closed_by_id)
-        .order_by(T.c.id.desc())
-        .limit(limit)
-    )
-    if transfer_id is not None:
-        stmt = stmt.where(T.c.id == transfer_id)
-    if office_id is not None:
-        stmt = stmt.where((T.c.from_office_id == office_id) | (T.c.to_office_id == office_id))
-    if status is not None:
-        stmt = stmt.where(T.c.status == status)
-    if area_path is not None:
-        stmt = stmt.where(source.c.path.startswith(area_path) | destination.c.path.startswith(area_path))
-    if before_id is not None:
-        stmt = stmt.where(T.c.id < before_id)
-    return [dict(row._mapping) for row in db.session.execute(stmt)]
+    offices = office_refs(closed.from_office_id, closed.to_office_id)
+    return offices[closed.from_office_id], offices[closed.to_office_id], closed.quantity
 
 
 # --- stocktakes, adjustments, reversals ------------------------------------------
@@ -404,16 +359,17 @@ def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dic
     """A physical count: the movement is the difference between the count and the books."""
     on_hand = _lock_balances(office.id)[office.id]
     difference = counted - on_hand
-    new_on_hand = _debit(office.id, -difference) if difference < 0 else _credit(office.id, difference)
-    return _record(
+    movement = _record(
         office,
         actor,
         "stocktake",
         difference,
-        new_on_hand,
+        _change(office.id, difference),
         reason=reason,
         note=f"counted {counted}, books said {on_hand}",
     )
+    _settle({office.path: (difference, 0)})
+    return movement
 
 
 def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason: str) -> dict:
@@ -422,21 +378,9 @@ def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason
     if quantity == 0 or (sign and quantity * sign < 0):
         expected = {-1: "negative", 1: "positive", 0: "non-zero"}[sign]
         raise Invalid(f"A {kind} adjustment needs a {expected} quantity.", error="bad_sign", field="quantity")
-    on_hand = _debit(office.id, -quantity) if quantity < 0 else _credit(office.id, quantity)
-    return _record(office, actor, kind, quantity, on_hand, reason=reason)
-
-
-def get_movement(movement_id: int) -> dict:
-    from .models import Office
-
-    row = db.session.execute(
-        select(M, Office.code.label("office_code"), Office.path.label("office_path"))
-        .join(Office, Office.id == M.c.office_id)
-        .where(M.c.id == movement_id)
-    ).first()
-    if row is None:
-        raise NotFound(f"No movement {movement_id}.")
-    return dict(row._mapping)
+    movement = _record(office, actor, kind, quantity, _change(office.id, quantity), reason=reason)
+    _settle({office.path: (quantity, 0)})
+    return movement
 
 
 def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
@@ -445,71 +389,26 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
     if original["kind"] in NOT_REVERSIBLE:
         hint = " Cancel the transfer instead." if original["kind"] in TRANSFER_KINDS else ""
         raise Conflict(f"A {original['kind']} movement cannot be reversed.{hint}", error="not_reversible")
-    office = OfficeRef(original["office_id"], original["office_code"])
     if db.session.execute(select(M.c.id).where(M.c.reverses_id == movement_id)).first():
         raise Conflict(f"Movement {movement_id} has already been reversed.", error="already_reversed")
+    office = OfficeRef(original["office_id"], original["office_code"], original["office_path"])
     quantity = -original["quantity"]
-    on_hand = _debit(office.id, -quantity) if quantity < 0 else _credit(office.id, quantity)
     try:
-        return _record(
+        movement = _record(
             office,
             actor,
             "reversal",
             quantity,
-            on_hand,
+            _change(office.id, quantity),
             reverses_id=movement_id,
             reason=reason,
             reference=f"movement:{movement_id}",
         )
-    except IntegrityError:  # a concurrent reversal won the unique index; caller rolls back
+    except IntegrityError:  # a concurrent reversal won the unique index; the caller rolls back
         raise Conflict(
             f"Movement {movement_id} has already been reversed.", error="already_reversed"
         ) from None
-
-
-# --- reading ------------------------------------------------------------------------
-
-
-def balance_of(office_id: int) -> dict:
-    row = db.session.execute(
-        select(B.c.on_hand, B.c.in_transit_in, B.c.in_transit_out).where(B.c.office_id == office_id)
-    ).one()
-    return dict(row._mapping)
-
-
-def subtree_on_hand(path: str) -> int:
-    from .models import Office
-
-    return db.session.execute(
-        select(func.coalesce(func.sum(B.c.on_hand), 0))
-        .join(Office, Office.id == B.c.office_id)
-        .where(Office.path.startswith(path))
-    ).scalar_one()
-
-
-def ledger(
-    office: OfficeRef,
-    *,
-    kinds: Iterable[str] | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    before_id: int | None = None,
-    limit: int = 50,
-) -> list[dict]:
-    """The stock card, newest first; keyset on id so page 1,000 costs what page 1 does."""
-    stmt = (
-        select(M, User.name.label("actor"))
-        .join(User, User.id == M.c.actor_id)
-        .where(M.c.office_id == office.id)
-        .order_by(M.c.id.desc())
-        .limit(limit)
-    )
-    if kinds:
-        stmt = stmt.where(M.c.kind.in_(list(kinds)))
-    if since is not None:
-        stmt = stmt.where(M.c.occurred_at >= since)
-    if until is not None:
-        stmt = stmt.where(M.c.occurred_at < until)
-    if before_id is not None:
-        stmt = stmt.where(M.c.id < before_id)
-    return [_movement_out(dict(row._mapping), office.code, row.actor) for row in db.session.execute(stmt)]
+    if original["kind"] == "print":
+        _count_usage(office.path, [original], sign=-1)
+    _settle({office.path: (quantity, 0)})
+    return movement

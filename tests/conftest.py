@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from inventory import create_app
 from inventory.auth import issue_token
@@ -48,11 +49,25 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def postgresql_url():
+    """A database of this run's own beside TEST_DATABASE_URL's, so parallel runs never collide."""
+    name = f"blangko_test_{os.getpid()}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
-def database_url(backend, tmp_path) -> str:
+def database_url(backend, tmp_path, request) -> str:
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'test.sqlite3'}"
-    return PG_URL
+    return request.getfixturevalue("postgresql_url")
 
 
 @pytest.fixture
@@ -73,9 +88,6 @@ def app(database_url, tmp_path) -> Flask:
 def _reset_postgresql(url: str) -> None:
     """Create the schema once per session, then empty every table before each test."""
     if url not in _pg_ready:
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
         db.create_all()
         _pg_ready.add(url)
     tables = ", ".join(table.name for table in db.metadata.sorted_tables)

@@ -6,7 +6,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
-from .. import offices, permissions, stock
+from .. import ledger, offices, permissions, stock
 from ..auth import current_principal
 from ..schemas import (
     AdjustmentSchema,
@@ -28,10 +28,10 @@ IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
 _item_schema = BatchPrintItemSchema()
 
 
-def office_for(code: str, action: str) -> stock.OfficeRef:
+def office_for(code: str, action: str) -> ledger.OfficeRef:
     office = offices.get_by_code(code)
     permissions.require(current_principal(), action, office.path)
-    return stock.OfficeRef(office.id, office.code)
+    return ledger.OfficeRef.of(office)
 
 
 def with_on_hand(movement: dict) -> dict:
@@ -90,7 +90,7 @@ def print_batch(data, code):
         status: sum(r["status"] == status for r in results)
         for status in ("recorded", "already_recorded", "refused")
     }
-    return {**summary, "on_hand": stock.balance_of(office.id)["on_hand"], "results": results}
+    return {**summary, "on_hand": ledger.balance_of(office.id)["on_hand"], "results": results}
 
 
 def _client_id(raw) -> str | None:
@@ -115,11 +115,11 @@ def adjust(data, code):
 @blp.route("/offices/<code>/ledger", methods=["GET"])
 @blp.arguments(LedgerQuerySchema, location="query")
 @blp.response(200, LedgerPageSchema)
-def ledger(query, code):
+def stock_card(query, code):
     """The stock card, newest first. Follow `next_before` for older pages."""
     office = office_for(code, permissions.READ)
     limit = min(query["limit"], current_app.config["LEDGER_PAGE_MAX"])
-    items = stock.ledger(
+    items = ledger.ledger(
         office,
         kinds=query.get("kind"),
         since=query.get("since"),
@@ -139,7 +139,7 @@ def ledger(query, code):
 def reverse(data, movement_id):
     """Undo a wrong entry with an opposite, linked movement (managers)."""
     principal = current_principal()
-    original = stock.get_movement(movement_id)
+    original = ledger.get_movement(movement_id)
     permissions.require(principal, permissions.REVERSE, original["office_path"])
     return with_on_hand(stock.reverse(movement_id, principal, data["reason"]))
 
@@ -148,8 +148,10 @@ def reverse(data, movement_id):
 @blp.response(200, MovementSchema)
 def movement(movement_id):
     """One movement of the ledger."""
-    found = stock.get_movement(movement_id)
+    found = ledger.get_movement(movement_id)
     permissions.require(current_principal(), permissions.READ, found["office_path"])
-    return stock.ledger(
-        stock.OfficeRef(found["office_id"], found["office_code"]), before_id=movement_id + 1, limit=1
+    return ledger.ledger(
+        ledger.OfficeRef(found["office_id"], found["office_code"], found["office_path"]),
+        before_id=movement_id + 1,
+        limit=1,
     )[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from .. import offices, permissions, stock
+from .. import ledger, offices, permissions, stock
 from ..auth import current_principal
 from ..schemas import TransferCreateSchema, TransferPageSchema, TransferQuerySchema, TransferSchema
 from .transaction import IDEMPOTENCY_HEADER, writes
@@ -27,7 +27,7 @@ class Transfers(MethodView):
             permissions.require(principal, permissions.READ, office.path)
             office_id = office.id
         area = None if principal.is_admin else principal.office_path
-        items = stock.list_transfers(
+        items = ledger.list_transfers(
             office_id=office_id,
             status=query.get("status"),
             area_path=area,
@@ -47,8 +47,8 @@ class Transfers(MethodView):
         source, destination = offices.get_by_code(data["from_"]), offices.get_by_code(data["to"])
         permissions.require(principal, permissions.TRANSFER, source.path)
         return stock.dispatch(
-            stock.OfficeRef(source.id, source.code),
-            stock.OfficeRef(destination.id, destination.code),
+            ledger.OfficeRef.of(source),
+            ledger.OfficeRef.of(destination),
             principal,
             data["quantity"],
             data["note"],
@@ -56,7 +56,7 @@ class Transfers(MethodView):
 
 
 def _transfer_for(transfer_id: int, side: str) -> None:
-    transfer = stock.get_transfer(transfer_id)
+    transfer = ledger.get_transfer(transfer_id)
     office = offices.get_by_code(transfer[side])
     permissions.require(current_principal(), permissions.TRANSFER, office.path)
 
@@ -65,7 +65,7 @@ def _transfer_for(transfer_id: int, side: str) -> None:
 @blp.response(200, TransferSchema)
 def get_transfer(transfer_id):
     """One transfer."""
-    transfer = stock.get_transfer(transfer_id)
+    transfer = ledger.get_transfer(transfer_id)
     principal = current_principal()
     paths = [offices.get_by_code(transfer[side]).path for side in ("from", "to")]
     if not any(permissions.may(principal, permissions.READ, path) for path in paths):

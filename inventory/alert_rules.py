@@ -1,0 +1,118 @@
+"""When an office needs an alert, and how bad it is. Pure: figures in, verdicts out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from .projection import Projection
+
+
+@dataclass(frozen=True)
+class Verdict:
+    kind: str
+    severity: str  # "warning" or "critical"
+    message: str
+    figures: dict
+
+
+@dataclass(frozen=True)
+class Situation:
+    code: str
+    own_on_hand: int
+    min_stock: int
+    lead_time_days: int
+    target_date: date | None
+    projection: Projection
+
+
+def verdicts(s: Situation) -> dict[str, Verdict]:
+    """Every alert condition that holds now, by kind."""
+    found = [
+        rule(s) for rule in (low_stock, stockout, projected_shortfall, reorder_now, stockout_before_target)
+    ]
+    return {verdict.kind: verdict for verdict in found if verdict is not None}
+
+
+def low_stock(s: Situation) -> Verdict | None:
+    if s.min_stock <= 0 or s.own_on_hand > s.min_stock:
+        return None
+    severity = "critical" if s.own_on_hand * 2 <= s.min_stock else "warning"
+    return Verdict(
+        "low_stock",
+        severity,
+        f"{s.code} holds {s.own_on_hand} blanks, at or below its minimum of {s.min_stock}.",
+        {"on_hand": s.own_on_hand, "min_stock": s.min_stock},
+    )
+
+
+def stockout(s: Situation) -> Verdict | None:
+    p = s.projection
+    if p.remaining > 0 or p.projected_demand <= 0:
+        return None
+    return Verdict(
+        "stockout",
+        "critical",
+        f"{s.code} has no blanks left (nor any on the way) while {p.projected_demand} are needed.",
+        {"remaining": 0, "projected_demand": p.projected_demand},
+    )
+
+
+def projected_shortfall(s: Situation) -> Verdict | None:
+    p = s.projection
+    if p.shortfall <= 0:
+        return None
+    severity = "critical" if p.shortfall * 2 >= p.projected_demand else "warning"
+    return Verdict(
+        "projected_shortfall",
+        severity,
+        f"{s.code} needs {p.projected_demand} blanks but has {p.remaining}: "
+        f"{p.shortfall} short. Suggested order: {p.suggested_order}.",
+        {
+            "projected_demand": p.projected_demand,
+            "remaining": p.remaining,
+            "shortfall": p.shortfall,
+            "suggested_order": p.suggested_order,
+        },
+    )
+
+
+def reorder_now(s: Situation) -> Verdict | None:
+    p = s.projection
+    if p.days_of_cover is None or s.lead_time_days <= 0 or p.days_of_cover >= s.lead_time_days:
+        return None
+    severity = "critical" if p.days_of_cover * 2 < s.lead_time_days else "warning"
+    return Verdict(
+        "reorder_now",
+        severity,
+        f"{s.code} has {p.days_of_cover} days of cover, less than the {s.lead_time_days}-day "
+        f"re-supply time. Suggested order: {p.suggested_order}.",
+        {
+            "days_of_cover": p.days_of_cover,
+            "lead_time_days": s.lead_time_days,
+            "average_daily_use": p.average_daily_use,
+            "suggested_order": p.suggested_order,
+        },
+    )
+
+
+def stockout_before_target(s: Situation) -> Verdict | None:
+    p = s.projection
+    if s.target_date is None or p.unrecorded <= 0 or p.days_to_target is None or p.days_to_target <= 0:
+        return None
+    if p.remaining > 0 and (p.stockout_date is None or p.stockout_date >= s.target_date):
+        return None
+    severity = "critical" if p.remaining == 0 or (p.days_of_cover or 0) < 7 else "warning"
+    runs_out = p.stockout_date.isoformat() if p.stockout_date else "now"
+    return Verdict(
+        "stockout_before_target",
+        severity,
+        f"{s.code} runs out of blanks on {runs_out}, before the target date "
+        f"{s.target_date.isoformat()}, with {p.unrecorded} residents still unrecorded.",
+        {
+            "stockout_date": runs_out,
+            "target_date": s.target_date.isoformat(),
+            "unrecorded": p.unrecorded,
+            "days_of_cover": p.days_of_cover,
+        },
+    )

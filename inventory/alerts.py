@@ -1,0 +1,105 @@
+"""Alert lifecycle: at most one unresolved alert per office and kind, kept in step with the figures.
+
+`evaluate` runs inside the transaction of every stock movement, transfer, population or
+settings change (called from stock.py and the planning services) for the offices touched
+and their ancestors, whose subtree totals changed too. It costs a fixed number of
+queries per call, whatever the ledger holds. Openings, escalations and resolutions write
+their notifications to the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlalchemy import select
+
+from . import notifications
+from .alert_rules import Situation, Verdict, verdicts
+from .db import db
+from .models import utcnow
+from .models_alerts import Alert
+from .planning import OfficeFigures, figures_for
+from .rollups import ancestry
+
+SEVERITY_RANK = {"warning": 0, "critical": 1}
+
+
+def evaluate_paths(*paths: str) -> None:
+    """Re-evaluate the offices at these paths and all their ancestors."""
+    office_ids = sorted({office_id for path in paths for office_id in ancestry(path)})
+    if office_ids:
+        evaluate(office_ids)
+
+
+def evaluate(office_ids: list[int]) -> None:
+    unresolved = {
+        (alert.office_id, alert.kind): alert
+        for alert in db.session.execute(
+            select(Alert).where(Alert.office_id.in_(office_ids), Alert.resolved_at.is_(None))
+        ).scalars()
+    }
+    for figures in figures_for(office_ids):
+        _apply(figures, verdicts(_situation(figures)), unresolved)
+
+
+def _situation(figures: OfficeFigures) -> Situation:
+    return Situation(
+        figures.code,
+        figures.own_on_hand,
+        figures.min_stock,
+        figures.lead_time_days,
+        figures.target_date,
+        figures.projection,
+    )
+
+
+def _apply(figures: OfficeFigures, now_true: dict[str, Verdict], unresolved: dict) -> None:
+    for kind, verdict in now_true.items():
+        alert = unresolved.get((figures.office_id, kind))
+        if alert is None:
+            _open(figures, verdict)
+        else:
+            _update(figures, alert, verdict)
+    for (office_id, kind), alert in unresolved.items():
+        if office_id == figures.office_id and kind not in now_true:
+            _resolve(figures, alert)
+
+
+def _open(figures: OfficeFigures, verdict: Verdict) -> None:
+    now = utcnow()
+    alert = Alert(
+        office_id=figures.office_id,
+        kind=verdict.kind,
+        status="open",
+        severity=verdict.severity,
+        message=verdict.message,
+        figures=_json(verdict.figures),
+        opened_at=now,
+        updated_at=now,
+    )
+    db.session.add(alert)
+    db.session.flush()
+    notifications.enqueue(alert, "opened", figures.code, figures.path)
+
+
+def _update(figures: OfficeFigures, alert: Alert, verdict: Verdict) -> None:
+    escalated = SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[alert.severity]
+    new_figures = _json(verdict.figures)
+    if new_figures == alert.figures and verdict.severity == alert.severity:
+        return
+    alert.figures, alert.message, alert.severity = new_figures, verdict.message, verdict.severity
+    alert.updated_at = utcnow()
+    if escalated:
+        db.session.flush()
+        notifications.enqueue(alert, "escalated", figures.code, figures.path)
+
+
+def _resolve(figures: OfficeFigures, alert: Alert) -> None:
+    now = utcnow()
+    alert.status, alert.resolved_at, alert.updated_at = "resolved", now, now
+    db.session.flush()
+    notifications.enqueue(alert, "resolved", figures.code, figures.path)
+
+
+def _json(figures: dict) -> str:
+    return json.dumps(figures, sort_keys=True, default=str)

@@ -1,0 +1,128 @@
+"""Gathers what the projection needs for offices, in a fixed number of queries whatever the ledger holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from .db import db
+from .models import Balance, Office
+from .models_planning import DailyUsage, OfficeRollup
+from .projection import Inputs, Projection, Usage, horizon_for, project
+
+
+@dataclass(frozen=True)
+class OfficeFigures:
+    """One office's settings, own stock and the projection for its whole subtree."""
+
+    office_id: int
+    code: str
+    path: str
+    own_on_hand: int
+    min_stock: int
+    lead_time_days: int
+    target_date: date | None
+    inputs: Inputs
+    projection: Projection
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+def figures_for(
+    office_ids: list[int], horizon_days: int | None = None, as_of: date | None = None
+) -> list[OfficeFigures]:
+    """Settings, subtree rollups and usage for many offices: three queries in all."""
+    as_of = as_of or today()
+    window = current_app.config["USAGE_WINDOW_DAYS"]
+    usage = _usage(office_ids, as_of, window)
+    rows = db.session.execute(
+        select(Office, Balance.on_hand.label("own_on_hand"), OfficeRollup)
+        .join(Balance, Balance.office_id == Office.id)
+        .join(OfficeRollup, OfficeRollup.office_id == Office.id)
+        .where(Office.id.in_(office_ids))
+    ).all()
+    return [
+        _figures(office, own, rollup, usage.get(office.id, Usage(window)), as_of, horizon_days)
+        for office, own, rollup in rows
+    ]
+
+
+def _figures(office, own_on_hand, rollup, usage, as_of, horizon_days) -> OfficeFigures:
+    inputs = Inputs(
+        as_of=as_of,
+        on_hand=rollup.on_hand,
+        in_transit_in=rollup.in_transit_in,
+        target=rollup.target,
+        recorded=rollup.recorded,
+        print_backlog=rollup.print_backlog,
+        usage=usage,
+        horizon_days=horizon_for(as_of, horizon_days, office.target_date),
+        lead_time_days=office.lead_time_days,
+        safety_days=office.safety_days,
+        target_date=office.target_date,
+        print_capacity_per_day=office.print_capacity_per_day,
+    )
+    return OfficeFigures(
+        office.id,
+        office.code,
+        office.path,
+        own_on_hand,
+        office.min_stock,
+        office.lead_time_days,
+        office.target_date,
+        inputs,
+        project(inputs),
+    )
+
+
+def _usage(office_ids: list[int], as_of: date, window: int) -> dict[int, Usage]:
+    """Prints over the last `window` days; a younger history is measured over its own length."""
+    since = as_of - timedelta(days=window - 1)
+    rows = db.session.execute(
+        select(
+            DailyUsage.office_id,
+            func.sum(DailyUsage.printed),
+            func.sum(DailyUsage.spoiled),
+            func.sum(DailyUsage.replacement),
+            func.min(DailyUsage.day),
+        )
+        .where(DailyUsage.office_id.in_(office_ids), DailyUsage.day >= since, DailyUsage.day <= as_of)
+        .group_by(DailyUsage.office_id)
+    ).all()
+    usage = {}
+    for office_id, printed, spoiled, replacement, first_day in rows:
+        days = min(window, (as_of - first_day).days + 1) if first_day else window
+        usage[office_id] = Usage(days, int(printed or 0), int(spoiled or 0), int(replacement or 0))
+    return usage
+
+
+def projection_report(office: Office, horizon_days: int | None = None) -> dict:
+    """Every input and every output, so a manager can redo the arithmetic."""
+    figures = figures_for([office.id], horizon_days)[0]
+    inputs = figures.inputs
+    return {
+        "office": office.code,
+        "as_of": inputs.as_of,
+        "horizon_days": inputs.horizon_days,
+        "inputs": {
+            "on_hand": inputs.on_hand,
+            "in_transit_in": inputs.in_transit_in,
+            "target": inputs.target,
+            "recorded": inputs.recorded,
+            "print_backlog": inputs.print_backlog,
+            "window_days": inputs.usage.window_days,
+            "printed_in_window": inputs.usage.printed,
+            "spoiled_in_window": inputs.usage.spoiled,
+            "replacements_in_window": inputs.usage.replacement,
+            "lead_time_days": inputs.lead_time_days,
+            "safety_days": inputs.safety_days,
+            "target_date": inputs.target_date,
+            "print_capacity_per_day": inputs.print_capacity_per_day,
+        },
+        "outputs": figures.projection.as_dict(),
+    }

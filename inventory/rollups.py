@@ -1,0 +1,128 @@
+"""Subtree figures kept in step with the ledger, so an office's totals cost one row to read.
+
+Called only from inventory/stock.py (stock and usage) and from population changes. On
+PostgreSQL the rollup rows of every office touched are locked in office-id order before
+they change, after the balance rows: one global lock order, so no two writers deadlock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .db import db
+from .models import Office
+from .models_planning import DailyUsage, OfficeRollup, Population
+
+R = OfficeRollup.__table__
+U = DailyUsage.__table__
+
+
+def ancestry(path: str) -> list[int]:
+    """Ids from the root down to the office itself: "/1/7/42/" -> [1, 7, 42]."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def open_rollup(office_id: int) -> None:
+    db.session.execute(R.insert().values(office_id=office_id, on_hand=0, in_transit_in=0))
+
+
+def shift(changes: dict[str, tuple[int, int]]) -> None:
+    """Apply (on_hand, in_transit_in) deltas, given per office path, to each office and its ancestors."""
+    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for path, (on_hand, in_transit_in) in changes.items():
+        for office_id in ancestry(path):
+            deltas[office_id][0] += on_hand
+            deltas[office_id][1] += in_transit_in
+    _lock(deltas)
+    by_delta: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for office_id, (on_hand, in_transit_in) in deltas.items():
+        if on_hand or in_transit_in:
+            by_delta[(on_hand, in_transit_in)].append(office_id)
+    for (on_hand, in_transit_in), office_ids in sorted(by_delta.items()):
+        db.session.execute(
+            update(R)
+            .where(R.c.office_id.in_(office_ids))
+            .values(on_hand=R.c.on_hand + on_hand, in_transit_in=R.c.in_transit_in + in_transit_in)
+        )
+
+
+def _lock(office_ids) -> None:
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(
+            select(R.c.office_id)
+            .where(R.c.office_id.in_(sorted(office_ids)))
+            .order_by(R.c.office_id)
+            .with_for_update()
+        )
+
+
+def add_usage(path: str, day: date, printed: int = 0, spoiled: int = 0, replacement: int = 0) -> None:
+    """Count consumed blanks on `day` for the office and every ancestor (negative to undo)."""
+    insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
+    rows = [
+        {
+            "office_id": office_id,
+            "day": day,
+            "printed": printed,
+            "spoiled": spoiled,
+            "replacement": replacement,
+        }
+        for office_id in sorted(ancestry(path))
+    ]
+    stmt = insert(U).values(rows)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[U.c.office_id, U.c.day],
+        set_={
+            "printed": U.c.printed + stmt.excluded.printed,
+            "spoiled": U.c.spoiled + stmt.excluded.spoiled,
+            "replacement": U.c.replacement + stmt.excluded.replacement,
+        },
+    )
+    db.session.execute(stmt)
+
+
+def refresh_population(path: str) -> None:
+    """Recompute effective population figures from the office up to the root."""
+    for office_id in reversed(ancestry(path)):
+        _refresh(office_id)
+
+
+def refresh_all_populations() -> None:
+    """Recompute every office, deepest first: for bulk imports."""
+    offices = db.session.execute(select(Office.id, Office.path)).all()
+    for office_id, _path in sorted(offices, key=lambda row: -len(ancestry(row.path))):
+        _refresh(office_id)
+
+
+def _refresh(office_id: int) -> None:
+    """An office with its own figures uses them; one without takes the sum of its children."""
+    own = db.session.get(Population, office_id)
+    if own is not None:
+        figures = {"target": own.target, "recorded": own.recorded, "print_backlog": own.print_backlog,
+                   "population_as_of": own.as_of}  # fmt: skip
+    else:
+        figures = _children_sum(office_id)
+    db.session.execute(update(R).where(R.c.office_id == office_id).values(**figures))
+
+
+def _children_sum(office_id: int) -> dict:
+    row = db.session.execute(
+        select(
+            func.coalesce(func.sum(R.c.target), 0),
+            func.coalesce(func.sum(R.c.recorded), 0),
+            func.coalesce(func.sum(R.c.print_backlog), 0),
+            func.min(R.c.population_as_of),
+        )
+        .join(Office, Office.id == R.c.office_id)
+        .where(Office.parent_id == office_id)
+    ).one()
+    return {"target": row[0], "recorded": row[1], "print_backlog": row[2], "population_as_of": row[3]}
+
+
+def rollup_of(office_id: int) -> dict:
+    row = db.session.execute(select(R).where(R.c.office_id == office_id)).one()
+    return dict(row._mapping)
