@@ -412,3 +412,24 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
         _count_usage(office.path, [original], sign=-1)
     _settle({office.path: (quantity, 0)})
     return movement
+
+
+# --- planning changes ------------------------------------------------------------
+
+
+def replan(*paths: str) -> None:
+    """Something other than stock moved (population, settings): re-evaluate alerts up the tree.
+
+    Locks the same rollup rows a movement would, so alert writes stay serialised per office.
+    """
+    _settle(dict.fromkeys(paths, (0, 0)))
+
+
+def replan_everything(batch: int = 500) -> int:
+    """Re-evaluate every office, e.g. from cron as days pass and usage windows move."""
+    from .models import Office
+
+    office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
+    for start in range(0, len(office_ids), batch):
+        alerts.evaluate(office_ids[start : start + batch])
+    return len(office_ids)
