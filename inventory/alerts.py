@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from . import notifications
 from .alert_rules import Situation, Verdict, verdicts
 from .db import db
+from .errors import Conflict, NotFound
 from .models import utcnow
 from .models_alerts import Alert
 from .planning import OfficeFigures, figures_for
@@ -103,3 +104,96 @@ def _resolve(figures: OfficeFigures, alert: Alert) -> None:
 
 def _json(figures: dict) -> str:
     return json.dumps(figures, sort_keys=True, default=str)
+
+
+# --- reading and acknowledging ---------------------------------------------------
+
+
+def _alert_rows():
+    from .models import Office, User
+
+    return (
+        select(
+            Alert,
+            Office.code.label("office"),
+            Office.name.label("office_name"),
+            Office.path.label("office_path"),
+            User.name.label("acknowledged_by"),
+        )
+        .join(Office, Office.id == Alert.office_id)
+        .outerjoin(User, User.id == Alert.acknowledged_by_id)
+    )
+
+
+def _out(row) -> dict:
+    alert = row.Alert
+    return {
+        "id": alert.id,
+        "office": row.office,
+        "office_name": row.office_name,
+        "office_path": row.office_path,
+        "kind": alert.kind,
+        "status": alert.status,
+        "severity": alert.severity,
+        "message": alert.message,
+        "figures": json.loads(alert.figures),
+        "opened_at": alert.opened_at,
+        "updated_at": alert.updated_at,
+        "resolved_at": alert.resolved_at,
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": row.acknowledged_by,
+        "acknowledgement_note": alert.acknowledgement_note,
+    }
+
+
+def list_alerts(
+    *,
+    area_path: str | None,
+    status: str | None = None,
+    kind: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[dict]:
+    """Newest first, keyset-paginated; `area_path` limits to an office and everything below it."""
+    from .models import Office
+
+    stmt = _alert_rows().order_by(Alert.id.desc()).limit(limit)
+    if area_path:
+        stmt = stmt.where(Office.path.startswith(area_path))
+    if status == "unresolved":
+        stmt = stmt.where(Alert.resolved_at.is_(None))
+    elif status:
+        stmt = stmt.where(Alert.status == status)
+    if kind:
+        stmt = stmt.where(Alert.kind == kind)
+    if before_id:
+        stmt = stmt.where(Alert.id < before_id)
+    return [_out(row) for row in db.session.execute(stmt)]
+
+
+def get_alert(alert_id: int) -> dict:
+    row = db.session.execute(_alert_rows().where(Alert.id == alert_id)).first()
+    if row is None:
+        raise NotFound(f"No alert {alert_id}.", error="alert_not_found")
+    return _out(row)
+
+
+def acknowledge(alert_id: int, user_id: int, note: str) -> dict:
+    """A manager has seen it. The alert stays unresolved until its condition clears."""
+    acknowledged = db.session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "open")
+        .values(
+            status="acknowledged",
+            acknowledged_at=utcnow(),
+            acknowledged_by_id=user_id,
+            acknowledgement_note=note,
+        )
+        .returning(Alert.id)
+    ).first()
+    if acknowledged is None:
+        current = get_alert(alert_id)
+        raise Conflict(
+            f"Alert {alert_id} is {current['status']}, not open.", error=f"alert_{current['status']}"
+        )
+    return get_alert(alert_id)

@@ -18,6 +18,7 @@ from .models import ROLES, User
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
 offices_cli = AppGroup("offices", help="Manage the office tree.")
 stock_cli = AppGroup("stock", help="Check the books.")
+alerts_cli = AppGroup("alerts", help="Alert maintenance.")
 
 
 @users_cli.command("create")
@@ -105,9 +106,19 @@ def verify() -> None:
     click.echo("ok: every balance equals its ledger and no transfer is half-applied.")
 
 
+@alerts_cli.command("evaluate")
+def evaluate_alerts() -> None:
+    """Re-evaluate every office's alerts: run daily from cron, as time moves usage windows and dates."""
+    from .stock import replan_everything
+
+    count = replan_everything()
+    db.session.commit()
+    click.echo(f"Evaluated alerts for {count} office(s).")
+
+
 def register_cli(app: Flask) -> None:
     from .seed import seed_command
 
-    for group in (users_cli, offices_cli, stock_cli):
+    for group in (users_cli, offices_cli, stock_cli, alerts_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_command)

@@ -15,9 +15,10 @@ REVERSE = "reverse"
 SET_THRESHOLD = "set_threshold"
 MANAGE_OFFICES = "manage_offices"
 MANAGE_USERS = "manage_users"
+ACKNOWLEDGE = "acknowledge"
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD}),
+    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE}),
     "warehouse": frozenset({READ, DELIVER, TRANSFER}),
     "operator": frozenset({READ, PRINT}),
 }
