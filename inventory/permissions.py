@@ -16,9 +16,10 @@ SET_THRESHOLD = "set_threshold"
 MANAGE_OFFICES = "manage_offices"
 MANAGE_USERS = "manage_users"
 ACKNOWLEDGE = "acknowledge"
+PLAN = "plan"  # projections, population figures, redistribution
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE}),
+    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, PLAN}),
     "warehouse": frozenset({READ, DELIVER, TRANSFER}),
     "operator": frozenset({READ, PRINT}),
 }

@@ -12,6 +12,7 @@ from .db import db
 from .models import Balance, Office
 from .models_planning import DailyUsage, OfficeRollup
 from .projection import Inputs, Projection, Usage, horizon_for, project
+from .redistribution import Position, need_for, suggest
 
 
 @dataclass(frozen=True)
@@ -126,3 +127,62 @@ def projection_report(office: Office, horizon_days: int | None = None) -> dict:
         },
         "outputs": figures.projection.as_dict(),
     }
+
+
+def redistribution_report(office: Office, horizon_days: int | None = None) -> dict:
+    """Suggested transfers among an office (say a regency) and the offices directly under it."""
+    children = (
+        db.session.execute(select(Office.id).where(Office.parent_id == office.id, Office.active.is_(True)))
+        .scalars()
+        .all()
+    )
+    figures = {f.office_id: f for f in figures_for([office.id, *children], horizon_days)}
+    positions = [_position(figures[child]) for child in children]
+    parent = figures[office.id]
+    children_demand = sum(figures[child].projection.projected_demand for child in children)
+    own_need = max(parent.projection.projected_demand - children_demand, 0)
+    positions.append(Position(office.code, parent.own_on_hand, own_need, parent.own_on_hand))
+    suggestions, uncovered = suggest(positions)
+    return {
+        "office": office.code,
+        "horizon_days": parent.inputs.horizon_days,
+        "positions": [
+            {
+                "office": p.code,
+                "have": p.have,
+                "need": p.need,
+                "surplus": p.surplus,
+                "deficit": p.deficit,
+                "days_of_cover": p.days_of_cover,
+            }
+            for p in positions
+        ],
+        "suggestions": [
+            {
+                "from": s.source,
+                "to": s.destination,
+                "quantity": s.quantity,
+                "effect": s.effect,
+                "transfer": {
+                    "from": s.source,
+                    "to": s.destination,
+                    "quantity": s.quantity,
+                    "note": f"Redistribution suggested for {s.destination}",
+                },
+            }
+            for s in suggestions
+        ],
+        "uncovered_deficit": uncovered,
+    }
+
+
+def _position(figures: OfficeFigures) -> Position:
+    p, inputs = figures.projection, figures.inputs
+    daily_demand = max(p.average_daily_use, p.projected_demand / max(inputs.horizon_days, 1))
+    return Position(
+        figures.code,
+        p.remaining,
+        need_for(p.projected_demand, daily_demand, inputs.safety_days),
+        figures.own_on_hand,
+        p.days_of_cover,
+    )

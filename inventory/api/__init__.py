@@ -6,9 +6,9 @@ from flask import Flask
 
 from ..auth import authenticate
 from ..errors import Api
-from . import alerts, health, offices, stock, transfers
+from . import alerts, health, offices, redistribution, stock, transfers
 
-API_BLUEPRINTS = (offices.blp, stock.blp, transfers.blp, alerts.blp)
+API_BLUEPRINTS = (offices.blp, stock.blp, transfers.blp, alerts.blp, redistribution.blp)
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.
 for _blueprint in API_BLUEPRINTS:
