@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import db
@@ -53,12 +53,16 @@ class OfficeRollup(db.Model):
 
 
 class DailyUsage(db.Model):
-    """Blanks consumed per office subtree and day, by outcome; the window for usage rates."""
+    """Blanks consumed per office subtree, day and print reason, by outcome.
+
+    Rolled up to every ancestor as prints are recorded, so usage rates and consumption
+    reports of any area read a few rows per day, never the ledger.
+    """
 
     __tablename__ = "daily_usage"
 
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
     day: Mapped[date] = mapped_column(Date, primary_key=True)
+    reason: Mapped[str] = mapped_column(String(20), primary_key=True)
     printed: Mapped[int] = mapped_column(Integer, default=0)
     spoiled: Mapped[int] = mapped_column(Integer, default=0)
-    replacement: Mapped[int] = mapped_column(Integer, default=0)  # printed: replacement or data_change

@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from .db import db
 from .models import Balance, Office
 from .models_planning import DailyUsage, OfficeRollup
 from .projection import Inputs, Projection, Usage, horizon_for, project
 from .redistribution import Position, need_for, suggest
+
+# Prints that replace a card someone already holds: demand that goes on after everyone is recorded.
+REPLACEMENT_REASONS = ("replacement", "data_change")
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,7 @@ def _usage(office_ids: list[int], as_of: date, window: int) -> dict[int, Usage]:
             DailyUsage.office_id,
             func.sum(DailyUsage.printed),
             func.sum(DailyUsage.spoiled),
-            func.sum(DailyUsage.replacement),
+            func.sum(case((DailyUsage.reason.in_(REPLACEMENT_REASONS), DailyUsage.printed), else_=0)),
             func.min(DailyUsage.day),
         )
         .where(DailyUsage.office_id.in_(office_ids), DailyUsage.day >= since, DailyUsage.day <= as_of)

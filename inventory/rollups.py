@@ -60,26 +60,25 @@ def _lock(office_ids) -> None:
         )
 
 
-def add_usage(path: str, day: date, printed: int = 0, spoiled: int = 0, replacement: int = 0) -> None:
+def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> None:
     """Count consumed blanks on `day` for the office and every ancestor (negative to undo)."""
     insert = (postgresql if db.engine.dialect.name == "postgresql" else sqlite).insert
     rows = [
         {
             "office_id": office_id,
             "day": day,
+            "reason": reason,
             "printed": printed,
             "spoiled": spoiled,
-            "replacement": replacement,
         }
         for office_id in sorted(ancestry(path))
     ]
     stmt = insert(U).values(rows)
     stmt = stmt.on_conflict_do_update(
-        index_elements=[U.c.office_id, U.c.day],
+        index_elements=[U.c.office_id, U.c.day, U.c.reason],
         set_={
             "printed": U.c.printed + stmt.excluded.printed,
             "spoiled": U.c.spoiled + stmt.excluded.spoiled,
-            "replacement": U.c.replacement + stmt.excluded.replacement,
         },
     )
     db.session.execute(stmt)

@@ -29,7 +29,6 @@ from .permissions import Principal
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
 NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
-REPLACEMENT_REASONS = frozenset({"replacement", "data_change"})
 
 
 # --- balance primitives -------------------------------------------------------
@@ -155,17 +154,14 @@ def _count_usage(path: str, prints: list[dict], sign: int = 1) -> None:
     """Daily usage per subtree: the window behind spoilage, replacement and daily-use rates."""
     per_day: Counter = Counter()
     for item in prints:
-        day = _day(item["occurred_at"])
-        per_day[(day, item["outcome"])] += 1
-        if item["outcome"] == "printed" and item["reason"] in REPLACEMENT_REASONS:
-            per_day[(day, "replacement")] += 1
-    for day in sorted({day for day, _ in per_day}):
+        per_day[(_day(item["occurred_at"]), item["reason"], item["outcome"])] += 1
+    for day, reason in sorted({(day, reason) for day, reason, _ in per_day}):
         rollups.add_usage(
             path,
             day,
-            printed=sign * per_day[(day, "printed")],
-            spoiled=sign * per_day[(day, "spoiled")],
-            replacement=sign * per_day[(day, "replacement")],
+            reason,
+            printed=sign * per_day[(day, reason, "printed")],
+            spoiled=sign * per_day[(day, reason, "spoiled")],
         )
 
 

@@ -21,11 +21,11 @@ def upgrade():
     op.create_table('daily_usage',
     sa.Column('office_id', sa.Integer(), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('reason', sa.String(length=20), nullable=False),
     sa.Column('printed', sa.Integer(), nullable=False),
     sa.Column('spoiled', sa.Integer(), nullable=False),
-    sa.Column('replacement', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_daily_usage_office_id_offices')),
-    sa.PrimaryKeyConstraint('office_id', 'day', name=op.f('pk_daily_usage'))
+    sa.PrimaryKeyConstraint('office_id', 'day', 'reason', name=op.f('pk_daily_usage'))
     )
     op.create_table('office_rollups',
     sa.Column('office_id', sa.Integer(), nullable=False),
@@ -167,17 +167,16 @@ def backfill_rollups_and_usage():
     day = "date(m.occurred_at)" if op.get_bind().dialect.name == "sqlite" else "CAST(m.occurred_at AS DATE)"
     op.execute(
         f"""
-        INSERT INTO daily_usage (office_id, day, printed, spoiled, replacement)
-        SELECT o.id, {day},
+        INSERT INTO daily_usage (office_id, day, reason, printed, spoiled)
+        SELECT o.id, {day}, m.reason,
                SUM(CASE WHEN m.outcome = 'printed' THEN 1 ELSE 0 END),
-               SUM(CASE WHEN m.outcome = 'spoiled' THEN 1 ELSE 0 END),
-               SUM(CASE WHEN m.outcome = 'printed' AND m.reason IN ('replacement', 'data_change')
-                        THEN 1 ELSE 0 END)
+               SUM(CASE WHEN m.outcome = 'spoiled' THEN 1 ELSE 0 END)
         FROM movements m
         JOIN offices d ON d.id = m.office_id
         JOIN offices o ON d.path LIKE o.path || '%'
-        WHERE m.kind = 'print'
-        GROUP BY o.id, {day}
+        LEFT JOIN movements r ON r.reverses_id = m.id
+        WHERE m.kind = 'print' AND r.id IS NULL
+        GROUP BY o.id, {day}, m.reason
         """
     )
 
