@@ -17,9 +17,10 @@ MANAGE_OFFICES = "manage_offices"
 MANAGE_USERS = "manage_users"
 ACKNOWLEDGE = "acknowledge"
 PLAN = "plan"  # projections, population figures, redistribution
+SUBSCRIBE = "subscribe"  # alert notifications for an area
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, PLAN}),
+    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, SUBSCRIBE, PLAN}),
     "warehouse": frozenset({READ, DELIVER, TRANSFER}),
     "operator": frozenset({READ, PRINT}),
 }

@@ -6,9 +6,17 @@ from flask import Flask
 
 from ..auth import authenticate
 from ..errors import Api
-from . import alerts, health, offices, redistribution, stock, transfers
+from . import alerts, health, offices, redistribution, stock, subscriptions, transfers
 
-API_BLUEPRINTS = (offices.blp, stock.blp, transfers.blp, alerts.blp, redistribution.blp)
+API_BLUEPRINTS = (
+    offices.blp,
+    stock.blp,
+    transfers.blp,
+    alerts.blp,
+    redistribution.blp,
+    subscriptions.blp,
+    subscriptions.notifications_blp,
+)
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.
 for _blueprint in API_BLUEPRINTS:
