@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from . import ledger, rollups, stock
 from .db import db
@@ -28,6 +28,20 @@ def get_by_code(code: str) -> Office:
     return office
 
 
+# Built once, on the table: the stock routes (prints above all) need only these three
+# columns, and loading an Office (with its parent, eagerly joined) cost 5x as much (bench/).
+_O = Office.__table__
+_REF_BY_CODE = select(_O.c.id, _O.c.code, _O.c.path).where(_O.c.code == bindparam("code"))
+
+
+def ref_by_code(code: str) -> ledger.OfficeRef:
+    """What stock verbs need of an office (id, code, path), without loading the Office."""
+    row = db.session.execute(_REF_BY_CODE, {"code": code}).first()
+    if row is None:
+        raise NotFound(f"No office with code {code!r}.", error="office_not_found")
+    return ledger.OfficeRef(*row)
+
+
 def create(code: str, name: str, kind: str, parent_code: str | None = None) -> Office:
     parent = get_by_code(parent_code) if parent_code else None
     allowed = PARENT_KINDS[kind]
@@ -49,15 +63,29 @@ def create(code: str, name: str, kind: str, parent_code: str | None = None) -> O
     return office
 
 
+# Settings the projection reads: changing one can open or resolve a planning alert.
+PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capacity_per_day")
+
+
 def update(office: Office, changes: dict[str, Any]) -> Office:
-    for field in ("name", "min_stock", "active"):
+    replan = any(field in changes and changes[field] != getattr(office, field) for field in PLANNING_SETTINGS)
+    for field in ("name", "min_stock", "active", *PLANNING_SETTINGS):
         if field in changes:
             setattr(office, field, changes[field])
+    if replan:
+        db.session.flush()  # alert evaluation reads the settings back from the database
+        stock.replan(office.path)
     return office
 
 
 def list_offices(
-    *, parent: str | None, kind: str | None, area_path: str | None, page: int, per_page: int
+    *,
+    area_path: str | None,
+    page: int,
+    per_page: int,
+    # Optional filters: the query schema passes them only when the client sent them.
+    parent: str | None = None,
+    kind: str | None = None,
 ) -> tuple[list[Office], int]:
     stmt = select(Office)
     if parent:

@@ -28,7 +28,9 @@ class UtcDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        # Converted to UTC, not just kept aware: SQLite stores a datetime's wall clock and
+        # drops its offset, so "09:12+07:00" would be read back as 09:12 UTC.
+        return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Strict(ma.Schema):
@@ -61,9 +63,29 @@ class OfficeCreateSchema(Strict):
 class OfficeUpdateSchema(Strict):
     name = fields.String(validate=validate.Length(min=1, max=200))
     min_stock = fields.Integer(
-        validate=validate.Range(min=0, max=10_000_000), metadata={"description": "Low-stock threshold."}
+        strict=True,  # like every other count in the API: a JSON integer, not "5" or 5.0
+        validate=validate.Range(min=0, max=10_000_000),
+        metadata={"description": "Low-stock threshold."},
     )
     active = fields.Boolean()
+    # Planning settings (inventory/projection.py); managers may change them in their area.
+    target_date = fields.Date(
+        allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}
+    )
+    lead_time_days = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=0, max=365),
+        metadata={"description": "Days a re-supply takes."},
+    )
+    safety_days = fields.Integer(
+        strict=True, validate=validate.Range(min=0, max=365), metadata={"description": "Days of spare cover."}
+    )
+    print_capacity_per_day = fields.Integer(
+        strict=True,
+        allow_none=True,
+        validate=validate.Range(min=1, max=100_000),
+        metadata={"description": "Cards the office can print a day: printers x cards per printer."},
+    )
 
 
 class OfficeSchema(ma.Schema):
@@ -73,6 +95,10 @@ class OfficeSchema(ma.Schema):
     parent_code = fields.Function(lambda office: office.parent.code if office.parent else None)
     min_stock = fields.Integer()
     active = fields.Boolean()
+    target_date = fields.Date(allow_none=True)
+    lead_time_days = fields.Integer()
+    safety_days = fields.Integer()
+    print_capacity_per_day = fields.Integer(allow_none=True)
     stock = fields.Nested(StockSchema, dump_only=True)
 
 

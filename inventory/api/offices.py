@@ -19,6 +19,14 @@ from .transaction import writes
 
 blp = Blueprint("offices", __name__, description="Offices: regencies, districts, mobile units.")
 
+# What a PATCH of each field takes; a request needs every action its fields take.
+FIELD_ACTIONS = {
+    "name": permissions.MANAGE_OFFICES,
+    "active": permissions.MANAGE_OFFICES,
+    "min_stock": permissions.SET_THRESHOLD,
+    **dict.fromkeys(offices.PLANNING_SETTINGS, permissions.PLAN),
+}
+
 
 def visible_office(code: str):
     """The office, if the caller may read it (404 before 403 would leak nothing useful here)."""
@@ -62,11 +70,11 @@ class OfficeDetail(MethodView):
     @blp.arguments(OfficeUpdateSchema)
     @blp.response(200, OfficeSchema)
     def patch(self, changes, code):
-        """Rename or deactivate (admins); set the low-stock threshold (managers in their area)."""
+        """Rename or deactivate (admins); set min_stock and planning settings (managers in their area)."""
         principal = current_principal()
         office = offices.get_by_code(code)
-        needs = permissions.SET_THRESHOLD if set(changes) <= {"min_stock"} else permissions.MANAGE_OFFICES
-        permissions.require(principal, needs, office.path)
+        for needs in sorted({FIELD_ACTIONS[field] for field in changes} or {permissions.SET_THRESHOLD}):
+            permissions.require(principal, needs, office.path)
         offices.update(office, changes)
         office.stock = offices.stock_of(office)
         return office
