@@ -118,8 +118,9 @@ def evaluate_alerts() -> None:
 
 def register_cli(app: Flask) -> None:
     from .cli_notifications import notifications_cli
+    from .cli_population import population_cli
     from .seed import seed_command
 
-    for group in (users_cli, offices_cli, stock_cli, alerts_cli, notifications_cli):
+    for group in (users_cli, offices_cli, stock_cli, alerts_cli, notifications_cli, population_cli):
         app.cli.add_command(group)
     app.cli.add_command(seed_command)

@@ -6,7 +6,7 @@ from flask import Flask
 
 from ..auth import authenticate
 from ..errors import Api
-from . import alerts, health, offices, redistribution, stock, subscriptions, transfers
+from . import alerts, health, offices, planning, redistribution, reports, stock, subscriptions, transfers
 
 API_BLUEPRINTS = (
     offices.blp,
@@ -14,6 +14,8 @@ API_BLUEPRINTS = (
     transfers.blp,
     alerts.blp,
     redistribution.blp,
+    planning.blp,
+    reports.blp,
     subscriptions.blp,
     subscriptions.notifications_blp,
 )
