@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test lint format bench install migrate seed clean
+.PHONY: run test lint format bench install migrate seed clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,18 @@ format: install
 test: install lint
 	$(BIN)/pytest
 
+# After changing a dashboard message: re-extract, merge into the .po files, then translate
+# the new entries. The .mo files are compiled when the app starts (inventory/web/i18n.py).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k _pl:1c,2 --no-location --sort-output \
+		-o inventory/web/translations/messages.pot inventory/web
+	$(BIN)/pybabel update -i inventory/web/translations/messages.pot -d inventory/web/translations \
+		--width 100 --no-fuzzy-matching
+	$(BIN)/pybabel compile -d inventory/web/translations --statistics
+
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/national_reports.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -53,6 +53,15 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_FROM = os.environ.get("MAIL_FROM", "blangko@localhost")
 
+    # Dashboard (inventory/web): session cookie, CSRF, language and the recording target.
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "false").lower() in ("1", "true", "yes")
+    WTF_CSRF_TIME_LIMIT = 8 * 3600  # a working day: a form left open since the morning still posts
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
+    RECORDING_TARGET_PERCENT = 99  # the national target: 99 % of residents recorded
+
 
 class TestConfig(Config):
     TESTING = True

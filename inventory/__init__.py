@@ -25,9 +25,11 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
 
     from .api import init_api
     from .cli import register_cli
+    from .web import init_web
 
     _serve_swagger_assets(app)
     init_api(app)
+    init_web(app)
     register_cli(app)
     return app
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 from flask import current_app
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
-from . import ledger, offices, stock
+from . import ledger, offices, population, stock
 from .auth import issue_token
 from .db import db
 from .models import User, utcnow
@@ -19,12 +20,30 @@ from .regions import import_regions
 DEMO_REGENCY = "62.02"
 DEMO_DISTRICT = "62.02.05"  # Baamang
 DEMO_MOBILE = "62.02-JB1"
+# In November 2023 Kotim had 78 days until election day (14 February 2024) to put a card in
+# every recorded hand; the demo keeps that distance from today so its dates never go stale.
+# Four printers of ~100 cards a day.
+DAYS_TO_ELECTION = 78
+
+
+def demo_settings() -> dict:
+    return {
+        "target_date": utcnow().date() + timedelta(days=DAYS_TO_ELECTION),
+        "lead_time_days": 14,
+        "safety_days": 7,
+        "print_capacity_per_day": 400,
+    }
 DEMO_USERS = (
     ("admin", "admin", None),
     ("manager", "manager", DEMO_REGENCY),
     ("warehouse", "warehouse", DEMO_REGENCY),
     ("operator", "operator", DEMO_REGENCY),
 )
+
+
+def demo_password(name: str) -> str:
+    """The dashboard password of a demo user: demo-admin, demo-manager, demo-warehouse, demo-operator."""
+    return f"demo-{name}"
 
 
 def tokens_file() -> Path:
@@ -39,11 +58,13 @@ def seed_command() -> None:
         return
     tokens = seed_demo()
     db.session.commit()
-    lines = [f"{name:<10} {token}" for name, token in tokens.items()]
+    lines = [f"{name:<10} {token}  {demo_password(name)}" for name, token in tokens.items()]
     tokens_file().write_text(
-        "# Demo API tokens (user, token). Keep this file private.\n" + "\n".join(lines) + "\n"
+        "# Demo users: name, API token, dashboard password. Keep this file private.\n"
+        + "\n".join(lines)
+        + "\n"
     )
-    click.echo(f"Demo data loaded. Tokens saved in {tokens_file()}:")
+    click.echo(f"Demo data loaded. Dashboard logins and API tokens saved in {tokens_file()}:")
     for line in lines:
         click.echo("  " + line)
 
@@ -55,6 +76,7 @@ def seed_demo() -> dict[str, str]:
     for name, role, office_code in DEMO_USERS:
         office = offices.get_by_code(office_code) if office_code else None
         user = User(name=name, role=role, office=office, active=True)
+        user.password_hash = generate_password_hash(demo_password(name))
         db.session.add(user)
         db.session.flush()
         tokens[name] = issue_token(user)
@@ -67,7 +89,16 @@ def seed_demo() -> dict[str, str]:
             office.path if office else None,
         )
     _demo_movements(principals)
+    _demo_planning()  # last: its alert evaluation then sees the demo stock as it ends up
     return tokens
+
+
+def _demo_planning() -> None:
+    """District figures (the regency takes their sum, 310,785 wajib KTP) and the regency's settings."""
+    report = population.import_csv(population.SAMPLE_CSV)
+    if not report.ok:
+        raise click.ClickException("\n".join(str(error) for error in report.errors))
+    offices.update(offices.get_by_code(DEMO_REGENCY), demo_settings())
 
 
 def _demo_movements(users: dict[str, Principal]) -> None:

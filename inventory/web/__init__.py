@@ -1,0 +1,52 @@
+"""The dashboard: HTML pages served by the same app, for people rather than programs.
+
+Log-in with a name and password (session cookie), CSRF on every form, Indonesian by
+default with an English switch. Every page and form goes through the same permission
+checks and service functions as the API; nothing here writes stock on its own.
+No asset comes from the internet: the CSS is in static/, the chart is inline SVG.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_wtf.csrf import CSRFProtect
+
+from . import account, alerts_page, context, errors, i18n, office_page, overview, session  # noqa: F401
+from .blueprint import bp
+
+csrf = CSRFProtect()
+
+# Pages may load only what this app serves; SVG attributes are not inline CSS, so no
+# 'unsafe-inline' is needed.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def init_web(app: Flask) -> None:
+    # CSRF is checked for the dashboard's forms only: the API authenticates with bearer
+    # tokens, which a browser never sends by itself.
+    app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    session.init_app(app)
+    app.register_blueprint(bp)
+
+    @app.after_request
+    def _secure_headers(response: Response) -> Response:
+        if request.blueprint == bp.name:
+            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            response.headers.setdefault("X-Frame-Options", "DENY")
+            response.headers.setdefault("X-Content-Type-Options", "nosniff")
+            response.headers.setdefault("Referrer-Policy", "same-origin")
+            if request.endpoint != "web.static":
+                response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+@bp.before_request
+def _check_csrf() -> None:
+    # Also for forms a view forgot to validate: no state-changing request without a token.
+    if request.method not in ("GET", "HEAD", "OPTIONS"):
+        csrf.protect()

@@ -1,0 +1,65 @@
+"""Logging in and out, and choosing the language."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from .blueprint import bp
+from .forms import LanguageForm, LoginForm, PostForm
+from .i18n import LANGUAGES
+from .session import check_login
+
+
+def safe_next(target: str | None, default: str = "web.overview") -> str:
+    """Only a path on this site: never another host, so a login link cannot send anyone away."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for(default)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("web.overview"))
+    form = LoginForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    if form.validate_on_submit():
+        user = check_login(form.username.data.strip(), form.password.data)
+        if user is not None:
+            language = session.get("lang")
+            session.clear()  # a fresh session for the new user: nothing carried over but the language
+            if language:
+                session["lang"] = language
+            login_user(user)
+            return redirect(safe_next(form.next.data))
+        flash(_("Wrong user name or password."), "error")
+        return render_template("web/login.html", form=form), 401
+    return render_template("web/login.html", form=form), 422 if request.method == "POST" else 200
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = PostForm()
+    if form.validate_on_submit() and current_user.is_authenticated:
+        language = session.get("lang")
+        logout_user()
+        session.clear()
+        if language:
+            session["lang"] = language
+        flash(_("You have logged out."), "info")
+    return redirect(url_for("web.login"))
+
+
+@bp.route("/language", methods=["POST"])
+def language():
+    form = LanguageForm()
+    if form.validate_on_submit() and form.lang.data in LANGUAGES:
+        session["lang"] = form.lang.data
+    return redirect(safe_next(form.next.data))

@@ -1,0 +1,54 @@
+"""The dashboard blueprint and what every page shares: who is asking, and one unit of work per form."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Blueprint, flash
+from flask_login import current_user
+
+from .. import permissions
+from ..db import db
+from ..errors import DomainError
+from ..permissions import Principal
+from .labels import describe
+
+bp = Blueprint(
+    "web", __name__, template_folder="templates", static_folder="static", static_url_path="/assets"
+)
+
+T = TypeVar("T")
+
+
+def principal() -> Principal:
+    """The logged-in user as the permission checks know it (the same Principal the API builds)."""
+    return current_user.principal
+
+
+def can(action: str, office_path: str | None = None) -> bool:
+    return current_user.is_authenticated and permissions.may(principal(), action, office_path)
+
+
+def write(work: Callable[[], T]) -> T | None:
+    """Run one form's work and commit it; on a domain refusal roll back and flash the reason.
+
+    Like the API's `writes`: the whole change lands or none of it. Any other error rolls
+    back and propagates.
+    """
+    try:
+        result = work()
+        db.session.commit()
+        return result
+    except DomainError as error:
+        db.session.rollback()
+        flash(describe(error), "error")
+        return None
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+@bp.app_template_global()
+def may(action: str, office_path: str | None = None) -> bool:
+    return can(action, office_path)

@@ -1,0 +1,71 @@
+"""Every dashboard form. Each carries a CSRF token (Flask-WTF); the limits match the API's schemas."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from .labels import PRINT_OUTCOMES, PRINT_REASONS
+
+
+def choices(labels: dict) -> list[SelectChoice]:
+    return [SelectChoice(value, str(label)) for value, label in labels.items()]
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    next = HiddenField()
+
+
+class PostForm(FlaskForm):
+    """A button and its CSRF token: log out, receive or cancel a transfer."""
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField(validators=[DataRequired()])
+    next = HiddenField()
+
+
+class OnceForm(FlaskForm):
+    """A stock form; its nonce makes a double click or a resent form record nothing twice."""
+
+    nonce = HiddenField(default=new_nonce, validators=[DataRequired(), Length(min=8, max=64)])
+
+
+class DeliveryForm(OnceForm):
+    quantity = IntegerField(_l("Quantity"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+    document_no = StringField(_l("Document no. (BAST)"), validators=[Optional(), Length(max=100)])
+    batch_no = StringField(_l("Batch no."), validators=[Optional(), Length(max=100)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class PrintForm(OnceForm):
+    outcome = SelectField(_l("Outcome"), choices=lambda: choices(PRINT_OUTCOMES), validators=[DataRequired()])
+    reason = SelectField(_l("Reason"), choices=lambda: choices(PRINT_REASONS), validators=[DataRequired()])
+
+
+class TransferForm(OnceForm):
+    destination = SelectField(_l("To office"), choices=[], validators=[DataRequired()])
+    quantity = IntegerField(_l("Quantity"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class StocktakeForm(OnceForm):
+    counted = IntegerField(
+        _l("Blanks counted"), validators=[InputRequired(), NumberRange(min=0, max=100_000_000)]
+    )
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=3, max=500)])
+
+
+class AcknowledgeForm(FlaskForm):
+    note = StringField(_l("Note"), validators=[DataRequired(), Length(max=2000)])

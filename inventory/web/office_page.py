@@ -1,0 +1,196 @@
+"""One office: stock card, balance chart, projection, open alerts, and the forms of the user's role."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+from wtforms.fields.choices import SelectChoice
+
+from .. import ledger, offices, permissions, planning, stock
+from ..db import db
+from ..models import IdempotencyKey, Office
+from . import area, chart
+from .blueprint import bp, principal, write
+from .forms import DeliveryForm, PostForm, PrintForm, StocktakeForm, TransferForm
+from .labels import number
+
+LEDGER_ROWS = 20
+
+
+def _office(code: str, action: str = permissions.READ) -> Office:
+    office = offices.get_by_code(code)
+    permissions.require(principal(), action, office.path)
+    return office
+
+
+def _destinations(office: Office) -> list[SelectChoice]:
+    """Where blanks usually go from here: this office's children first, then its parent and siblings."""
+    near = [Office.parent_id == office.id]
+    if office.parent_id is not None:
+        near += [Office.id == office.parent_id, Office.parent_id == office.parent_id]
+    found = db.session.execute(
+        select(Office.code, Office.name, Office.parent_id)
+        .where(or_(*near), Office.id != office.id, Office.active.is_(True))
+        .order_by(Office.code)
+    ).all()
+    found.sort(key=lambda o: o.parent_id != office.id)  # stable: children, then the rest, by code
+    return [SelectChoice(code, f"{code} — {name}") for code, name, _ in found]
+
+
+def _forms(office: Office, bound: dict) -> dict:
+    transfer = bound.get("transfer") or TransferForm(formdata=None)
+    transfer.destination.choices = _destinations(office)
+    return {
+        "delivery": bound.get("delivery") or DeliveryForm(formdata=None),
+        "print": bound.get("print") or PrintForm(formdata=None),
+        "transfer": transfer,
+        "stocktake": bound.get("stocktake") or StocktakeForm(formdata=None),
+        "button": PostForm(formdata=None),
+    }
+
+
+def _render(office: Office, status: int = 200, **bound):
+    ref = ledger.OfficeRef.of(office)
+    report = planning.projection_report(office)
+    today = report["as_of"]
+    own = ledger.balance_of(office.id)
+    balance_chart = chart.build(
+        chart.balance_points(office.id, today),
+        today,
+        own["on_hand"],
+        report["outputs"]["stockout_date"],
+        office.min_stock,
+    )
+    page = render_template(
+        "web/office.html",
+        office=office,
+        row=area.rows_for([office])[0],
+        own=own,
+        report=report,
+        chart=balance_chart,
+        movements=ledger.ledger(ref, limit=LEDGER_ROWS),
+        transfers=ledger.list_transfers(office_id=office.id, status="in_transit", limit=50),
+        alerts=area.own_alerts(office),
+        alerts_below=area.alerts_below(office),
+        breadcrumb=area.ancestors_in_area(principal(), office),
+        forms=_forms(office, bound),
+        target_percent=current_app.config["RECORDING_TARGET_PERCENT"],
+    )
+    return page, status
+
+
+@bp.route("/offices/<code>")
+@login_required
+def office_page(code: str):
+    return _render(_office(code))
+
+
+def _write_once(nonce: str, work) -> bool:
+    """Record the form's nonce with its work: a second submission of the same form changes nothing."""
+    fingerprint = hashlib.sha256(f"web {request.path}".encode()).hexdigest()
+    key = IdempotencyKey(
+        user_id=principal().user_id, key=f"web:{nonce}", request_hash=fingerprint, status_code=303, body=""
+    )
+    try:
+        db.session.add(key)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("This form was already sent; nothing was recorded twice."), "info")
+        return False
+    return write(work) is not None
+
+
+def _done(office: Office, message: str):
+    flash(message, "success")
+    return redirect(url_for("web.office_page", code=office.code))
+
+
+@bp.route("/offices/<code>/deliveries", methods=["POST"])
+@login_required
+def deliver(code: str):
+    office = _office(code, permissions.DELIVER)
+    form = DeliveryForm()
+    if not form.validate_on_submit():
+        return _render(office, 422, delivery=form)
+    work = lambda: stock.receive(  # noqa: E731
+        ledger.OfficeRef.of(office),
+        principal(),
+        form.quantity.data,
+        batch_no=form.batch_no.data or None,
+        document_no=form.document_no.data or None,
+        note=form.note.data or None,
+    )
+    if not _write_once(form.nonce.data, work):
+        return _render(office, 409, delivery=form)
+    return _done(office, _("Delivery of %(n)s blanks recorded.", n=number(form.quantity.data)))
+
+
+@bp.route("/offices/<code>/prints", methods=["POST"])
+@login_required
+def print_card(code: str):
+    office = _office(code, permissions.PRINT)
+    form = PrintForm()
+    if not form.validate_on_submit():
+        return _render(office, 422, print=form)
+    work = lambda: stock.consume(  # noqa: E731
+        ledger.OfficeRef.of(office), principal(), outcome=form.outcome.data, reason=form.reason.data
+    )
+    if not _write_once(form.nonce.data, work):
+        return _render(office, 409, print=form)
+    return _done(office, _("Print recorded."))
+
+
+@bp.route("/offices/<code>/transfers", methods=["POST"])
+@login_required
+def dispatch(code: str):
+    office = _office(code, permissions.TRANSFER)
+    form = TransferForm()
+    form.destination.choices = _destinations(office)
+    if not form.validate_on_submit():
+        return _render(office, 422, transfer=form)
+    destination = offices.get_by_code(form.destination.data)
+    work = lambda: stock.dispatch(  # noqa: E731
+        ledger.OfficeRef.of(office),
+        ledger.OfficeRef.of(destination),
+        principal(),
+        form.quantity.data,
+        form.note.data or None,
+    )
+    if not _write_once(form.nonce.data, work):
+        return _render(office, 409, transfer=form)
+    return _done(office, _("%(n)s blanks sent to %(to)s.", n=number(form.quantity.data), to=destination.code))
+
+
+@bp.route("/offices/<code>/stocktakes", methods=["POST"])
+@login_required
+def stocktake(code: str):
+    office = _office(code, permissions.ADJUST)
+    form = StocktakeForm()
+    if not form.validate_on_submit():
+        return _render(office, 422, stocktake=form)
+    work = lambda: stock.count(  # noqa: E731
+        ledger.OfficeRef.of(office), principal(), form.counted.data, form.reason.data.strip()
+    )
+    if not _write_once(form.nonce.data, work):
+        return _render(office, 409, stocktake=form)
+    return _done(office, _("Stocktake recorded."))
+
+
+@bp.route("/transfers/<int:transfer_id>/<any(receive, cancel):action>", methods=["POST"])
+@login_required
+def close_transfer(transfer_id: int, action: str):
+    """Receive at the destination, or call back at the source: the same rule as the API."""
+    transfer = ledger.get_transfer(transfer_id)
+    side = "to" if action == "receive" else "from"
+    office = _office(transfer[side], permissions.TRANSFER)
+    verb = stock.receive_transfer if action == "receive" else stock.cancel_transfer
+    if PostForm().validate_on_submit() and write(lambda: verb(transfer_id, principal())) is not None:
+        flash(_("Transfer %(id)s received.", id=transfer_id) if action == "receive"
+              else _("Transfer %(id)s cancelled.", id=transfer_id), "success")  # fmt: skip
+    return redirect(url_for("web.office_page", code=office.code))
