@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import request
 from flask_smorest import Api as SmorestApi
 from werkzeug.exceptions import HTTPException
 
@@ -82,8 +83,19 @@ class Api(SmorestApi):
         }
         if error.details:
             payload["details"] = error.details
+        if error.status == 422:
+            payload["errors"] = _field_errors(error)
         headers = {"WWW-Authenticate": "Bearer"} if error.status == 401 else {}
         return payload, error.status, headers
+
+
+def _field_errors(error: DomainError) -> dict:
+    """A 422 the domain found (bad_sign, bad_parent...) gets `errors` shaped like webargs' own,
+    {location: {field: [message]}}, so clients read every 422 the same way. The field comes from
+    the error's `field` detail (`_schema` without one); the location from its `location` detail,
+    else the request: services check the values of the query on reads and of the body on writes."""
+    location = error.details.get("location") or ("query" if request.method == "GET" else "json")
+    return {location: {error.details.get("field", "_schema"): [error.message]}}
 
 
 _STATUS_NAMES = {

@@ -51,7 +51,12 @@ def writes(view: Callable) -> Callable:
 
 def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
     if not 1 <= len(key) <= 200:
-        raise Invalid("Idempotency-Key must be 1 to 200 characters.", error="bad_idempotency_key")
+        raise Invalid(
+            "Idempotency-Key must be 1 to 200 characters.",
+            error="bad_idempotency_key",
+            field="Idempotency-Key",
+            location="headers",
+        )
     user_id = current_principal().user_id
     fingerprint = _fingerprint()
     stored = _stored(user_id, key)
