@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from .db import db
 from .models import Balance, Office
@@ -44,26 +44,51 @@ def figures_for(
     as_of = as_of or today()
     window = current_app.config["USAGE_WINDOW_DAYS"]
     usage = _usage(office_ids, as_of, window)
-    rows = db.session.execute(
-        select(Office, Balance.on_hand.label("own_on_hand"), OfficeRollup)
-        .join(Balance, Balance.office_id == Office.id)
-        .join(OfficeRollup, OfficeRollup.office_id == Office.id)
-        .where(Office.id.in_(office_ids))
-    ).all()
-    return [
-        _figures(office, own, rollup, usage.get(office.id, Usage(window)), as_of, horizon_days)
-        for office, own, rollup in rows
-    ]
+    rows = db.session.execute(_FIGURES, {"ids": office_ids}).all()
+    return [_figures(row, usage.get(row.id, Usage(window)), as_of, horizon_days) for row in rows]
 
 
-def _figures(office, own_on_hand, rollup, usage, as_of, horizon_days) -> OfficeFigures:
+# Alerts re-evaluate on every print, so the two queries are built once, on the tables:
+# building them and loading ORM entities (each Office with its parent joined) cost
+# several times what running them does (bench/).
+_O, _B, _R, _DU = Office.__table__, Balance.__table__, OfficeRollup.__table__, DailyUsage.__table__
+_FIGURES = (
+    select(
+        _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
+        _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
+        _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
+        _R.c.print_backlog,
+    )
+    .join(_B, _B.c.office_id == _O.c.id)
+    .join(_R, _R.c.office_id == _O.c.id)
+    .where(_O.c.id.in_(bindparam("ids", expanding=True)))
+)  # fmt: skip
+_USAGE = (
+    select(
+        _DU.c.office_id,
+        func.sum(_DU.c.printed),
+        func.sum(_DU.c.spoiled),
+        func.sum(case((_DU.c.reason.in_(REPLACEMENT_REASONS), _DU.c.printed), else_=0)),
+        func.min(_DU.c.day),
+    )
+    .where(
+        _DU.c.office_id.in_(bindparam("ids", expanding=True)),
+        _DU.c.day >= bindparam("since"),
+        _DU.c.day <= bindparam("as_of"),
+    )
+    .group_by(_DU.c.office_id)
+)
+
+
+def _figures(office, usage, as_of, horizon_days) -> OfficeFigures:
+    """`office`: a row of _FIGURES, the office's settings with its own and subtree stock."""
     inputs = Inputs(
         as_of=as_of,
-        on_hand=rollup.on_hand,
-        in_transit_in=rollup.in_transit_in,
-        target=rollup.target,
-        recorded=rollup.recorded,
-        print_backlog=rollup.print_backlog,
+        on_hand=office.subtree_on_hand,
+        in_transit_in=office.in_transit_in,
+        target=office.target,
+        recorded=office.recorded,
+        print_backlog=office.print_backlog,
         usage=usage,
         horizon_days=horizon_for(as_of, horizon_days, office.target_date),
         lead_time_days=office.lead_time_days,
@@ -75,7 +100,7 @@ def _figures(office, own_on_hand, rollup, usage, as_of, horizon_days) -> OfficeF
         office.id,
         office.code,
         office.path,
-        own_on_hand,
+        office.own_on_hand,
         office.min_stock,
         office.lead_time_days,
         office.target_date,
@@ -87,17 +112,7 @@ def _figures(office, own_on_hand, rollup, usage, as_of, horizon_days) -> OfficeF
 def _usage(office_ids: list[int], as_of: date, window: int) -> dict[int, Usage]:
     """Prints over the last `window` days; a younger history is measured over its own length."""
     since = as_of - timedelta(days=window - 1)
-    rows = db.session.execute(
-        select(
-            DailyUsage.office_id,
-            func.sum(DailyUsage.printed),
-            func.sum(DailyUsage.spoiled),
-            func.sum(case((DailyUsage.reason.in_(REPLACEMENT_REASONS), DailyUsage.printed), else_=0)),
-            func.min(DailyUsage.day),
-        )
-        .where(DailyUsage.office_id.in_(office_ids), DailyUsage.day >= since, DailyUsage.day <= as_of)
-        .group_by(DailyUsage.office_id)
-    ).all()
+    rows = db.session.execute(_USAGE, {"ids": office_ids, "since": since, "as_of": as_of}).all()
     usage = {}
     for office_id, printed, spoiled, replacement, first_day in rows:
         days = min(window, (as_of - first_day).days + 1) if first_day else window

@@ -29,9 +29,9 @@ _item_schema = BatchPrintItemSchema()
 
 
 def office_for(code: str, action: str) -> ledger.OfficeRef:
-    office = offices.get_by_code(code)
+    office = offices.ref_by_code(code)
     permissions.require(current_principal(), action, office.path)
-    return ledger.OfficeRef.of(office)
+    return office
 
 
 def with_on_hand(movement: dict) -> dict:
