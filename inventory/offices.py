@@ -68,7 +68,11 @@ PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capa
 
 
 def update(office: Office, changes: dict[str, Any]) -> Office:
-    replan = any(field in changes and changes[field] != getattr(office, field) for field in PLANNING_SETTINGS)
+    # A new threshold or setting can open or clear an alert at once, before any movement.
+    replan = any(
+        field in changes and changes[field] != getattr(office, field)
+        for field in ("min_stock", *PLANNING_SETTINGS)
+    )
     for field in ("name", "min_stock", "active", *PLANNING_SETTINGS):
         if field in changes:
             setattr(office, field, changes[field])

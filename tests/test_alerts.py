@@ -246,3 +246,13 @@ def test_alerts_evaluate_command_runs_over_every_office(api):
     result = api.app.test_cli_runner().invoke(args=["alerts", "evaluate"])
     assert result.exit_code == 0, result.output
     assert "Evaluated alerts for 7 office(s)." in result.output
+
+
+def test_a_new_threshold_opens_low_stock_at_once(api):
+    deliver(api, "62.02", 40)
+
+    assert api.patch("/offices/62.02", {"min_stock": 50}, as_="manager").status_code == 200
+    assert unresolved(api, "62.02", "low_stock")["figures"] == {"on_hand": 40, "min_stock": 50}
+
+    assert api.patch("/offices/62.02", {"min_stock": 20}, as_="manager").status_code == 200
+    assert unresolved(api, "62.02", "low_stock") is None

@@ -489,8 +489,8 @@ def test_a_print_that_opens_an_alert_reaches_the_webhook(api):
     pytest.importorskip("inventory.alerts", reason="inventory/alerts.py (alert evaluation) is not there yet")
     with WebhookReceiver(SECRET) as receiver:
         subscribe_webhook(api, receiver.url, kinds=["low_stock"])
-        assert api.patch("/offices/62.02", {"min_stock": 10}, as_="manager").status_code == 200
         assert api.post("/offices/62.02/deliveries", {"quantity": 11}, as_="warehouse").status_code == 201
+        assert api.patch("/offices/62.02", {"min_stock": 10}, as_="manager").status_code == 200
         printed = {"outcome": "printed", "reason": "new_record"}
         assert api.post("/offices/62.02/prints", printed, as_="operator").status_code == 201  # 10 left
 
