@@ -33,6 +33,8 @@ def demo_settings() -> dict:
         "safety_days": 7,
         "print_capacity_per_day": 400,
     }
+
+
 DEMO_USERS = (
     ("admin", "admin", None),
     ("manager", "manager", DEMO_REGENCY),

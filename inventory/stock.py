@@ -310,43 +310,37 @@ def dispatch(
 
 def receive_transfer(transfer_id: int, actor: Principal) -> dict:
     """The destination counts the blanks in; they leave transit on both sides."""
-    source, destination, quantity = _close(transfer_id, actor, "received")
-    _lock_balances(source.id, destination.id)
-    db.session.execute(
-        update(B).where(B.c.office_id == source.id).values(in_transit_out=B.c.in_transit_out - quantity)
-    )
-    on_hand = _credit(destination.id, quantity, in_transit_in=B.c.in_transit_in - quantity)
-    _record(
-        destination,
-        actor,
-        "transfer_in",
-        quantity,
-        on_hand,
-        transfer_id=transfer_id,
-        reference=f"transfer:{transfer_id}",
-    )
-    _settle({destination.path: (quantity, -quantity), source.path: (0, 0)})
-    return get_transfer(transfer_id)
+    return _land(transfer_id, actor, "received")
 
 
 def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
     """While still in transit, the blanks go back to the source."""
-    source, destination, quantity = _close(transfer_id, actor, "cancelled")
+    return _land(transfer_id, actor, "cancelled")
+
+
+def _land(transfer_id: int, actor: Principal, status: str) -> dict:
+    """Blanks in transit come off the road: into the destination, or back into the source."""
+    source, destination, quantity = _close(transfer_id, actor, status)
+    received = status == "received"
+    lands_at = destination if received else source
     _lock_balances(source.id, destination.id)
+    db.session.execute(
+        update(B).where(B.c.office_id == source.id).values(in_transit_out=B.c.in_transit_out - quantity)
+    )
     db.session.execute(
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in - quantity)
     )
-    on_hand = _credit(source.id, quantity, in_transit_out=B.c.in_transit_out - quantity)
+    on_hand = _credit(lands_at.id, quantity)
+    kind = "transfer_in" if received else "transfer_return"
     _record(
-        source,
-        actor,
-        "transfer_return",
-        quantity,
-        on_hand,
-        transfer_id=transfer_id,
-        reference=f"transfer:{transfer_id}",
+        lands_at, actor, kind, quantity, on_hand, transfer_id=transfer_id, reference=f"transfer:{transfer_id}"
     )
-    _settle({source.path: (quantity, 0), destination.path: (0, -quantity)})
+    _settle(
+        {
+            destination.path: (quantity if received else 0, -quantity),
+            source.path: (0 if received else quantity, 0),
+        }
+    )
     return get_transfer(transfer_id)
 
 
