@@ -103,12 +103,8 @@ def test_office_pages_cover_every_office_once(api):
     pages = [list_offices(api, page=n, per_page=3) for n in (1, 2, 3, 4)]
 
     assert [len(page["items"]) for page in pages] == [3, 3, 1, 0]
-    assert [(page["page"], page["per_page"], page["total"]) for page in pages] == [
-        (1, 3, 7),
-        (2, 3, 7),
-        (3, 3, 7),
-        (4, 3, 7),
-    ]
+    assert [page["page"] for page in pages] == [1, 2, 3, 4]
+    assert {(page["per_page"], page["total"]) for page in pages} == {(3, 7)}
     assert [code for page in pages for code in codes(page)] == everything
     assert len(set(everything)) == 7
 
@@ -225,11 +221,8 @@ def test_a_transfer_shows_in_transit_on_both_offices_until_it_is_received(api):
     transfer = dispatch(api, "62.02", "62.02.05", 4)
 
     assert (transfer["from"], transfer["to"], transfer["quantity"]) == ("62.02", "62.02.05", 4)
-    assert (transfer["status"], transfer["dispatched_by"], transfer["closed_by"]) == (
-        "in_transit",
-        "warehouse",
-        None,
-    )
+    assert (transfer["status"], transfer["closed_by"]) == ("in_transit", None)
+    assert transfer["dispatched_by"] == "warehouse"
     assert transit(api, "62.02") == (6, 0, 4, 6)  # the 4 on the road are on no shelf
     assert transit(api, "62.02.05") == (0, 4, 0, 0)
     assert stock(api, "62")["subtree_on_hand"] == 6
