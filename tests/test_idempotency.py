@@ -195,3 +195,27 @@ def test_a_200_character_key_is_fine(api):
     assert ok(retry, 201) == ok(first, 201)
     assert retry.headers["Idempotent-Replayed"] == "true"
     assert stock(api, "62.02")["on_hand"] == 40
+
+
+def test_a_retry_whose_json_was_written_differently_is_still_the_same_request(api):
+    deliver(api, "62.02", 10)
+    headers = {**with_key("print-2023-11-20-17"), "Content-Type": "application/json"}
+    first = api.call(
+        "POST",
+        "/offices/62.02/prints",
+        data='{"outcome": "printed", "reason": "new_record"}',
+        as_="operator",
+        headers=headers,
+    )
+    again = api.call(
+        "POST",
+        "/offices/62.02/prints",
+        data='{"reason":"new_record","outcome":"printed"}',
+        as_="operator",
+        headers=headers,
+    )
+
+    assert first.status_code == again.status_code == 201
+    assert again.json["movement"]["id"] == first.json["movement"]["id"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert stock(api, "62.02")["on_hand"] == 9

@@ -9,6 +9,7 @@ written in the same transaction as the stock change, so a crash leaves neither.
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from functools import wraps
 
@@ -83,8 +84,14 @@ def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
 
 
 def _fingerprint() -> str:
+    """The request's method, path and body; JSON bodies are compared by content, so a retry
+    whose client re-serialised the same body (other spacing or key order) is still a retry."""
     digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
-    digest.update(request.get_data())
+    body = request.get_json(silent=True)
+    if body is None:
+        digest.update(request.get_data())
+    else:
+        digest.update(json.dumps(body, sort_keys=True, separators=(",", ":")).encode())
     return digest.hexdigest()
 
 
