@@ -24,10 +24,11 @@ class OfficeRef:
     id: int
     code: str
     path: str
+    active: bool = True
 
     @classmethod
     def of(cls, office: Office) -> OfficeRef:
-        return cls(office.id, office.code, office.path)
+        return cls(office.id, office.code, office.path, office.active)
 
 
 def movement_out(row: dict, office_code: str, actor_name: str) -> dict:
@@ -44,8 +45,10 @@ MOVEMENT_FIELDS = (
 
 
 def office_refs(*office_ids: int) -> dict[int, OfficeRef]:
-    rows = db.session.execute(select(Office.id, Office.code, Office.path).where(Office.id.in_(office_ids)))
-    return {row.id: OfficeRef(row.id, row.code, row.path) for row in rows}
+    rows = db.session.execute(
+        select(Office.id, Office.code, Office.path, Office.active).where(Office.id.in_(office_ids))
+    )
+    return {row.id: OfficeRef(*row) for row in rows}
 
 
 def get_transfer(transfer_id: int) -> dict:

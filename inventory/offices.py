@@ -31,7 +31,7 @@ def get_by_code(code: str) -> Office:
 # Built once, on the table: the stock routes (prints above all) need only these three
 # columns, and loading an Office (with its parent, eagerly joined) cost 5x as much (bench/).
 _O = Office.__table__
-_REF_BY_CODE = select(_O.c.id, _O.c.code, _O.c.path).where(_O.c.code == bindparam("code"))
+_REF_BY_CODE = select(_O.c.id, _O.c.code, _O.c.path, _O.c.active).where(_O.c.code == bindparam("code"))
 
 
 def ref_by_code(code: str) -> ledger.OfficeRef:

@@ -123,6 +123,12 @@ def _record(
     return movement_out(row, office.code, actor.name)
 
 
+def _require_active(office: OfficeRef) -> None:
+    """A closed office keeps its books (transfers out, counts, reversals) but takes in nothing new."""
+    if not office.active:
+        raise Conflict(f"Office {office.code} is inactive.", error="office_inactive")
+
+
 def _settle(changes: dict[str, tuple[int, int]]) -> None:
     """Bring subtree rollups in step, then re-evaluate alerts up the tree, same transaction."""
     rollups.shift(changes)
@@ -143,6 +149,7 @@ def receive(
     note: str | None = None,
 ) -> dict:
     """A delivery of blanks into an office (from the ministry or a province)."""
+    _require_active(office)
     on_hand = _credit(office.id, quantity)
     movement = _record(
         office,
@@ -163,6 +170,7 @@ def consume(
     office: OfficeRef, actor: Principal, *, outcome: str, reason: str, printed_at: datetime | None = None
 ) -> dict:
     """One card print; a spoiled print uses up a blank too."""
+    _require_active(office)
     on_hand = _debit(office.id, 1)
     movement = _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
     _count_usage(office.path, [movement])
@@ -198,6 +206,7 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     locked first, so a concurrent resend of the same batch waits and then finds every
     client_id recorded instead of tripping over the unique index.
     """
+    _require_active(office)
     on_hand = _lock_balances(office.id)[office.id]
     known = dict(
         db.session.execute(
@@ -274,6 +283,7 @@ def dispatch(
     source: OfficeRef, destination: OfficeRef, actor: Principal, quantity: int, note: str | None = None
 ) -> dict:
     """Blanks leave the source at once and show as in transit on both offices."""
+    _require_active(destination)
     if source.id == destination.id:
         raise Invalid("An office cannot transfer to itself.", error="same_office")
     _lock_balances(source.id, destination.id)

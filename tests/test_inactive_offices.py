@@ -1,0 +1,37 @@
+"""A closed office keeps its books but takes in no new blanks and prints no cards."""
+
+from tests.helpers import PRINTED, deliver, ok, stock
+
+
+def close(api, code):
+    ok(api.patch(f"/offices/{code}", {"active": False}, as_="admin"))
+
+
+def test_an_inactive_office_refuses_deliveries_prints_and_incoming_transfers(api):
+    deliver(api, "62.02.06", 30)
+    close(api, "62.02.06")
+
+    refusals = [
+        api.post("/offices/62.02.06/deliveries", {"quantity": 5}, as_="warehouse"),
+        api.post("/offices/62.02.06/prints", PRINTED, as_="operator"),
+        api.post(
+            "/offices/62.02.06/prints/batch", {"prints": [{"client_id": "x1", **PRINTED}]}, as_="operator"
+        ),
+        api.post("/transfers", {"from": "62.02", "to": "62.02.06", "quantity": 1}, as_="warehouse"),
+    ]
+
+    assert [(r.status_code, r.json["error"]) for r in refusals] == [(409, "office_inactive")] * 4
+    assert stock(api, "62.02.06")["on_hand"] == 30
+
+
+def test_an_inactive_office_can_still_send_its_blanks_back_and_be_counted(api):
+    deliver(api, "62.02.06", 30)
+    close(api, "62.02.06")
+
+    sent = api.post("/transfers", {"from": "62.02.06", "to": "62.02", "quantity": 28}, as_="warehouse")
+    assert sent.status_code == 201
+    assert api.post(f"/transfers/{sent.json['id']}/receive", as_="warehouse").status_code == 200
+    counted = api.post(
+        "/offices/62.02.06/adjustments", {"counted": 0, "reason": "Closing count"}, as_="manager"
+    )
+    assert counted.status_code == 201 and counted.json["movement"]["quantity"] == -2
