@@ -7,7 +7,7 @@
     demand           = (unrecorded + backlog + replacements/day x horizon) / (1 - spoilage)
     daily use        = (printed + spoiled) / window days             blanks consumed per day
     days of cover    = remaining / daily use                         (none without use)
-    stock-out date   = as_of + days of cover
+    stock-out date   = as_of + days of cover                         (none beyond MAX_COVER_DAYS)
     shortfall        = demand - remaining, when positive
     daily demand     = max(daily use, demand / horizon)
     suggested order  = max(shortfall, daily demand x (lead time + safety days) - remaining, 0)
@@ -29,6 +29,8 @@ from datetime import date, timedelta
 DEFAULT_SPOILAGE = 0.02  # ~2 %: printers run at 160-170 C and a ribbon spoils a few cards
 DEFAULT_HORIZON_DAYS = 90
 MAX_SPOILAGE = 0.5  # beyond this the history is noise, not a rate to plan with
+# A century of cover is no date to plan by, and far enough out it is past the calendar's end.
+MAX_COVER_DAYS = 36_500
 
 
 @dataclass(frozen=True)
@@ -113,11 +115,17 @@ def project(inputs: Inputs) -> Projection:
         projected_demand=demand,
         average_daily_use=round(daily_use, 2),
         days_of_cover=round(cover, 1) if cover is not None else None,
-        stockout_date=inputs.as_of + timedelta(days=math.floor(cover)) if cover is not None else None,
+        stockout_date=_stockout_date(inputs.as_of, cover),
         shortfall=shortfall,
         suggested_order=max(shortfall, buffer - remaining, 0),
         **_capacity(inputs, remaining, unrecorded, spoilage),
     )
+
+
+def _stockout_date(as_of: date, cover: float | None) -> date | None:
+    if cover is None or cover > MAX_COVER_DAYS:
+        return None
+    return as_of + timedelta(days=math.floor(cover))
 
 
 def _capacity(inputs: Inputs, remaining: int, unrecorded: int, spoilage: float) -> dict:

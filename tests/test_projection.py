@@ -100,3 +100,12 @@ def test_recorded_above_target_never_makes_negative_demand():
 )
 def test_horizon_is_explicit_or_up_to_the_target_date(horizon, target_date, expected):
     assert horizon_for(TODAY, horizon, target_date) == expected
+
+
+def test_cover_beyond_a_century_has_no_stockout_date():
+    # A store of a million blanks that printed one card in a month: 30 million days of cover,
+    # a date past the end of the calendar.
+    result = project(kotim(on_hand=1_000_000, usage=Usage(window_days=30, printed=1)))
+
+    assert result.days_of_cover == 30_000_000
+    assert result.stockout_date is None
