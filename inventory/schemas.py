@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
@@ -18,6 +18,22 @@ MOVEMENT_KINDS = ("delivery", "print", "transfer_out", "transfer_in", "transfer_
                   "loss", "damage", "found", "correction", "reversal")  # fmt: skip
 
 
+# Dates and times outside these years are typing slips, and near the calendar's ends an
+# offset or a day's arithmetic would overflow: refused as invalid input.
+EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
+OUT_OF_RANGE = f"Must be between {EARLIEST.year} and {LATEST.year}."
+
+
+class Day(fields.Date):
+    """A calendar day within EARLIEST..LATEST."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= parsed <= LATEST:
+            raise ma.ValidationError(OUT_OF_RANGE)
+        return parsed
+
+
 class UtcDateTime(fields.DateTime):
     """ISO 8601 with offset; naive values (SQLite) are UTC, naive input is taken as UTC."""
 
@@ -28,6 +44,8 @@ class UtcDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
+        if not EARLIEST <= parsed.date() <= LATEST:
+            raise ma.ValidationError(OUT_OF_RANGE)
         # Converted to UTC, not just kept aware: SQLite stores a datetime's wall clock and
         # drops its offset, so "09:12+07:00" would be read back as 09:12 UTC.
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
@@ -69,7 +87,7 @@ class OfficeUpdateSchema(Strict):
     )
     active = fields.Boolean()
     # Planning settings (inventory/projection.py); managers may change them in their area.
-    target_date = fields.Date(
+    target_date = Day(
         allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}
     )
     lead_time_days = fields.Integer(

@@ -6,7 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
 from .population_csv import MAX_FIGURE, problems
-from .schemas import Strict, UtcDateTime
+from .schemas import Day, Strict, UtcDateTime
 
 FIGURE = validate.Range(min=0, max=MAX_FIGURE)
 
@@ -27,7 +27,7 @@ class PopulationInSchema(Strict):
         validate=FIGURE,
         metadata={"description": "Recorded residents still waiting for their card."},
     )
-    as_of = fields.Date(required=True, metadata={"description": "Date of the figures (YYYY-MM-DD)."})
+    as_of = Day(required=True, metadata={"description": "Date of the figures (YYYY-MM-DD)."})
 
     @validates_schema
     def consistent(self, data, **kwargs):

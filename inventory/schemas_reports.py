@@ -7,7 +7,7 @@ from marshmallow import fields, validate
 
 from .report_rules import BUCKETS, STATUSES
 from .reports import LEVELS, MAX_RANGE_DAYS
-from .schemas import CODE, Strict
+from .schemas import CODE, Day, Strict
 
 FORMATS = ("json", "csv")
 
@@ -78,11 +78,11 @@ class StockReportSchema(ma.Schema):
 
 class ConsumptionQuerySchema(Strict):
     under = fields.String(required=True, validate=CODE, metadata={"example": "62.02"})
-    from_ = fields.Date(
+    from_ = Day(
         data_key="from",
         metadata={"description": "First day; by default 30 days, 12 weeks or 12 months before `to`."},
     )
-    to = fields.Date(metadata=_about(f"Last day (default today); at most {MAX_RANGE_DAYS} days in all."))
+    to = Day(metadata=_about(f"Last day (default today); at most {MAX_RANGE_DAYS} days in all."))
     bucket = fields.String(load_default="day", validate=validate.OneOf(BUCKETS),
                            metadata={"description": "week: ISO weeks, Monday first."})  # fmt: skip
     format = _format_field()

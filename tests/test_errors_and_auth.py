@@ -142,6 +142,18 @@ def test_a_quantity_is_a_whole_number_from_1_to_a_million(api, path, body, user,
     assert world(api) == before
 
 
+def test_a_batch_refuses_a_print_dated_off_the_calendar_and_keeps_the_rest(api):
+    deliver(api, "62.02", 10)
+    items = batch_items("u", 2)
+    items[0]["printed_at"] = "0001-01-01T00:00:00+07:00"
+
+    answer = ok(api.post("/offices/62.02/prints/batch", {"prints": items}, as_="operator"))
+
+    assert [item["status"] for item in answer["results"]] == ["refused", "recorded"]
+    assert answer["results"][0]["errors"] == {"printed_at": ["Must be between 1900 and 2999."]}
+    assert answer["on_hand"] == 9
+
+
 @pytest.mark.parametrize("field", ["quantity", "counted"])
 @pytest.mark.parametrize("value", [1_000_001 * 100, "5", 5.0, True, None], ids=repr)
 def test_adjustment_figures_are_whole_numbers_too(api, field, value):
@@ -180,6 +192,33 @@ def test_a_threshold_is_a_whole_number_too(api, min_stock):
     refused(api.patch("/offices/62.02", {"min_stock": min_stock}, as_="manager"), 422, "validation_error")
 
     assert ok(api.get("/offices/62.02", as_="manager"))["min_stock"] == 0
+
+
+# Near the calendar's ends an offset or a day's arithmetic overflows: such values are refused
+# as invalid, never a 500 (a print at 0001-01-01T00:00+07:00 is before the first UTC instant).
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("POST", "/offices/62.02/prints", {**PRINTED, "printed_at": "0001-01-01T00:00:00+07:00"}),
+        ("POST", "/offices/62.02/prints", {**PRINTED, "printed_at": "9999-12-31T23:59:59-07:00"}),
+        ("POST", "/offices/62.02/deliveries", {"quantity": 5, "received_at": "1899-12-31T23:00:00Z"}),
+        ("PATCH", "/offices/62.02", {"target_date": "9999-12-31"}),
+        ("PUT", "/offices/62.02/population",
+         {"target": 10, "recorded": 5, "print_backlog": 0, "as_of": "0001-01-01"}),
+        ("GET", "/offices/62.02/ledger?since=0001-01-01T00:00:00%2B07:00", None),
+        ("GET", "/reports/consumption?under=62.02&to=0001-01-05", None),
+        ("GET", "/reports/consumption?under=62.02&from=9999-12-01&to=9999-12-31&bucket=month", None),
+    ],
+)  # fmt: skip
+def test_dates_at_the_ends_of_the_calendar_are_invalid(api, method, path, body):
+    deliver(api, "62.02", 10)
+    before = world(api)
+
+    response = api.call(method, path, json=body, as_="admin")
+
+    refusal = refused(response, 422, "validation_error")
+    assert "Must be between 1900 and 2999." in str(refusal["errors"])
+    assert world(api) == before
 
 
 # --- probes and the spec ---------------------------------------------------------------------------
