@@ -1,0 +1,68 @@
+"""The floor: the two writes of a print and nothing else, served like the real app.
+
+`gunicorn bench.floor:app` with DATABASE_URL, BENCH_OFFICE_ID and BENCH_ACTOR_ID set.
+No authentication, no validation, no ORM, no rollups or alerts: one guarded UPDATE of
+the balance and one INSERT into the ledger in one transaction, with SQLAlchemy Core on
+the app's own schema. On SQLite the engine gets the app's own treatment (WAL, busy
+timeout, BEGIN IMMEDIATE for writes) from inventory.db.configure_sqlite. Whatever the
+real endpoint costs beyond this is the price of the application around the two writes.
+"""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, request
+from sqlalchemy import create_engine, insert, update
+
+from inventory.db import configure_sqlite, is_sqlite
+from inventory.models import Balance, Movement, utcnow
+
+B = Balance.__table__
+M = Movement.__table__
+
+engine = create_engine(os.environ["DATABASE_URL"])
+if is_sqlite(engine):
+    configure_sqlite(engine, float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")))
+OFFICE_ID = int(os.environ["BENCH_OFFICE_ID"])
+ACTOR_ID = int(os.environ["BENCH_ACTOR_ID"])
+
+# UPDATE balances SET on_hand = on_hand - 1 WHERE office_id = :id AND on_hand >= 1 RETURNING on_hand
+DEBIT = (
+    update(B)
+    .where(B.c.office_id == OFFICE_ID, B.c.on_hand >= 1)
+    .values(on_hand=B.c.on_hand - 1)
+    .returning(B.c.on_hand)
+)
+
+app = Flask(__name__)
+
+
+@app.get("/healthz")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@app.post("/api/v1/offices/<code>/prints")
+def print_card(code: str) -> tuple[dict, int]:
+    """Same URL and body as the real route; the office is fixed by BENCH_OFFICE_ID."""
+    body = request.get_json()
+    with engine.begin() as connection:
+        on_hand = connection.execute(DEBIT).scalar_one_or_none()
+        if on_hand is None:
+            return {"error": "insufficient_stock"}, 409
+        now = utcnow()
+        connection.execute(
+            insert(M).values(
+                office_id=OFFICE_ID,
+                kind="print",
+                quantity=-1,
+                balance_after=on_hand,
+                outcome=body["outcome"],
+                reason=body["reason"],
+                actor_id=ACTOR_ID,
+                occurred_at=now,
+                recorded_at=now,
+            )
+        )
+    return {"on_hand": on_hand}, 201

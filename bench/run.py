@@ -1,0 +1,15 @@
+"""`make bench`: the real print endpoint against its floor, and ledger reads at 1k and 1M movements.
+
+Runs on SQLite and, when reachable, on PostgreSQL; prints PASS/FAIL against the
+targets but exits 0 unless something crashed. See `python bench/run.py --help`.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.main import main
+
+if __name__ == "__main__":
+    sys.exit(main())
