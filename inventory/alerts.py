@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, select, update
 
 from . import notifications
 from .alert_rules import Situation, Verdict, verdicts
-from .db import db
+from .db import connection, db
 from .errors import Conflict, NotFound
 from .models import utcnow
 from .models_alerts import Alert
@@ -32,16 +32,29 @@ def evaluate_paths(*paths: str) -> None:
         evaluate(office_ids)
 
 
-# Runs on every print: built once (bench/ measured building it at more than running it).
-_UNRESOLVED = select(Alert).where(
-    Alert.office_id.in_(bindparam("ids", expanding=True)), Alert.resolved_at.is_(None)
+# Runs on every print, under the office's stock locks: built once, read as plain rows.
+# Loading Alert entities and flushing them cost more than the statements (bench/); the
+# entity is loaded only when an alert opens, escalates or resolves, for the outbox.
+_A = Alert.__table__
+_UNRESOLVED = select(_A.c.id, _A.c.office_id, _A.c.kind, _A.c.severity, _A.c.figures).where(
+    _A.c.office_id.in_(bindparam("ids", expanding=True)), _A.c.resolved_at.is_(None)
+)
+_REFRESH = (
+    update(_A)
+    .where(_A.c.id == bindparam("alert_id"))
+    .values(
+        figures=bindparam("figures"),
+        message=bindparam("message"),
+        severity=bindparam("severity"),
+        updated_at=bindparam("now", type_=_A.c.updated_at.type),
+    )
 )
 
 
 def evaluate(office_ids: list[int]) -> None:
     unresolved = {
         (alert.office_id, alert.kind): alert
-        for alert in db.session.execute(_UNRESOLVED, {"ids": office_ids}).scalars()
+        for alert in connection().execute(_UNRESOLVED, {"ids": office_ids})
     }
     for figures in figures_for(office_ids):
         _apply(figures, verdicts(_situation(figures)), unresolved)
@@ -67,7 +80,7 @@ def _apply(figures: OfficeFigures, now_true: dict[str, Verdict], unresolved: dic
             _update(figures, alert, verdict)
     for (office_id, kind), alert in unresolved.items():
         if office_id == figures.office_id and kind not in now_true:
-            _resolve(figures, alert)
+            _resolve(figures, alert.id)
 
 
 def _open(figures: OfficeFigures, verdict: Verdict) -> None:
@@ -87,23 +100,31 @@ def _open(figures: OfficeFigures, verdict: Verdict) -> None:
     notifications.enqueue(alert, "opened", figures.code, figures.path)
 
 
-def _update(figures: OfficeFigures, alert: Alert, verdict: Verdict) -> None:
-    escalated = SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[alert.severity]
+def _update(figures: OfficeFigures, alert, verdict: Verdict) -> None:
+    """`alert`: a row of _UNRESOLVED. Its figures follow the stock; a rise in severity is news."""
     new_figures = _json(verdict.figures)
     if new_figures == alert.figures and verdict.severity == alert.severity:
         return
-    alert.figures, alert.message, alert.severity = new_figures, verdict.message, verdict.severity
-    alert.updated_at = utcnow()
-    if escalated:
-        db.session.flush()
-        notifications.enqueue(alert, "escalated", figures.code, figures.path)
+    connection().execute(
+        _REFRESH,
+        {"alert_id": alert.id, "figures": new_figures, "message": verdict.message,
+         "severity": verdict.severity, "now": utcnow()},
+    )  # fmt: skip
+    if SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[alert.severity]:
+        notifications.enqueue(_entity(alert.id), "escalated", figures.code, figures.path)
 
 
-def _resolve(figures: OfficeFigures, alert: Alert) -> None:
+def _resolve(figures: OfficeFigures, alert_id: int) -> None:
+    alert = _entity(alert_id)
     now = utcnow()
     alert.status, alert.resolved_at, alert.updated_at = "resolved", now, now
     db.session.flush()
     notifications.enqueue(alert, "resolved", figures.code, figures.path)
+
+
+def _entity(alert_id: int) -> Alert:
+    """The Alert as stored now (after a Core UPDATE, not a stale copy from the identity map)."""
+    return db.session.get(Alert, alert_id, populate_existing=True)
 
 
 def _json(figures: dict) -> str:

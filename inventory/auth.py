@@ -8,7 +8,7 @@ import secrets
 from flask import g, request
 from sqlalchemy import bindparam, select
 
-from .db import db
+from .db import connection, db
 from .errors import Unauthorized
 from .models import ApiToken, Office, User, utcnow
 from .permissions import Principal
@@ -50,7 +50,7 @@ PRINCIPAL_BY_TOKEN_HASH = (
 
 
 def principal_for_token(token: str) -> Principal | None:
-    row = db.session.execute(PRINCIPAL_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
+    row = connection().execute(PRINCIPAL_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
     return Principal(*row) if row else None
 
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from . import ledger, rollups, stock
-from .db import db
+from .db import connection, db
 from .errors import Conflict, Invalid, NotFound
 from .models import Office
 
@@ -36,7 +36,7 @@ _REF_BY_CODE = select(_O.c.id, _O.c.code, _O.c.path, _O.c.active).where(_O.c.cod
 
 def ref_by_code(code: str) -> ledger.OfficeRef:
     """What stock verbs need of an office (id, code, path), without loading the Office."""
-    row = db.session.execute(_REF_BY_CODE, {"code": code}).first()
+    row = connection().execute(_REF_BY_CODE, {"code": code}).first()
     if row is None:
         raise NotFound(f"No office with code {code!r}.", error="office_not_found")
     return ledger.OfficeRef(*row)

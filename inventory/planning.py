@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import current_app
 from sqlalchemy import bindparam, case, func, select
 
-from .db import db
+from .db import connection, db
 from .models import Balance, Office
 from .models_planning import DailyUsage, OfficeRollup
 from .projection import Inputs, Projection, Usage, horizon_for, project
@@ -40,36 +40,25 @@ def today() -> date:
 def figures_for(
     office_ids: list[int], horizon_days: int | None = None, as_of: date | None = None
 ) -> list[OfficeFigures]:
-    """Settings, subtree rollups and usage for many offices: three queries in all."""
+    """Settings, own stock, subtree rollups and usage window for many offices, in one query."""
     as_of = as_of or today()
     window = current_app.config["USAGE_WINDOW_DAYS"]
-    usage = _usage(office_ids, as_of, window)
-    rows = db.session.execute(_FIGURES, {"ids": office_ids}).all()
-    return [_figures(row, usage.get(row.id, Usage(window)), as_of, horizon_days) for row in rows]
+    since = as_of - timedelta(days=window - 1)
+    rows = connection().execute(_FIGURES, {"ids": office_ids, "since": since, "as_of": as_of}).all()
+    return [_figures(row, _usage(row, as_of, window), as_of, horizon_days) for row in rows]
 
 
-# Alerts re-evaluate on every print, so the two queries are built once, on the tables:
-# building them and loading ORM entities (each Office with its parent joined) cost
-# several times what running them does (bench/).
+# Alerts re-evaluate on every print, under the locks of the office's balance and rollups,
+# so this is one statement, built once, on the tables: each further statement or ORM entity
+# there lengthens the time other prints of the office queue for those locks (bench/).
 _O, _B, _R, _DU = Office.__table__, Balance.__table__, OfficeRollup.__table__, DailyUsage.__table__
-_FIGURES = (
-    select(
-        _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-        _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
-        _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
-        _R.c.print_backlog,
-    )
-    .join(_B, _B.c.office_id == _O.c.id)
-    .join(_R, _R.c.office_id == _O.c.id)
-    .where(_O.c.id.in_(bindparam("ids", expanding=True)))
-)  # fmt: skip
-_USAGE = (
+_WINDOW = (
     select(
         _DU.c.office_id,
-        func.sum(_DU.c.printed),
-        func.sum(_DU.c.spoiled),
-        func.sum(case((_DU.c.reason.in_(REPLACEMENT_REASONS), _DU.c.printed), else_=0)),
-        func.min(_DU.c.day),
+        func.sum(_DU.c.printed).label("printed"),
+        func.sum(_DU.c.spoiled).label("spoiled"),
+        func.sum(case((_DU.c.reason.in_(REPLACEMENT_REASONS), _DU.c.printed), else_=0)).label("replacement"),
+        func.min(_DU.c.day).label("first_day"),
     )
     .where(
         _DU.c.office_id.in_(bindparam("ids", expanding=True)),
@@ -77,7 +66,21 @@ _USAGE = (
         _DU.c.day <= bindparam("as_of"),
     )
     .group_by(_DU.c.office_id)
+    .subquery("window")
 )
+_FIGURES = (
+    select(
+        _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
+        _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
+        _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
+        _R.c.print_backlog, _WINDOW.c.printed, _WINDOW.c.spoiled, _WINDOW.c.replacement,
+        _WINDOW.c.first_day,
+    )
+    .join(_B, _B.c.office_id == _O.c.id)
+    .join(_R, _R.c.office_id == _O.c.id)
+    .outerjoin(_WINDOW, _WINDOW.c.office_id == _O.c.id)
+    .where(_O.c.id.in_(bindparam("ids", expanding=True)))
+)  # fmt: skip
 
 
 def _figures(office, usage, as_of, horizon_days) -> OfficeFigures:
@@ -109,15 +112,13 @@ def _figures(office, usage, as_of, horizon_days) -> OfficeFigures:
     )
 
 
-def _usage(office_ids: list[int], as_of: date, window: int) -> dict[int, Usage]:
+def _usage(row, as_of: date, window: int) -> Usage:
     """Prints over the last `window` days; a younger history is measured over its own length."""
-    since = as_of - timedelta(days=window - 1)
-    rows = db.session.execute(_USAGE, {"ids": office_ids, "since": since, "as_of": as_of}).all()
-    usage = {}
-    for office_id, printed, spoiled, replacement, first_day in rows:
-        days = min(window, (as_of - first_day).days + 1) if first_day else window
-        usage[office_id] = Usage(days, int(printed or 0), int(spoiled or 0), int(replacement or 0))
-    return usage
+    if row.first_day is None:
+        return Usage(window)
+    first_day = row.first_day if isinstance(row.first_day, date) else date.fromisoformat(row.first_day)
+    days = min(window, (as_of - first_day).days + 1)
+    return Usage(days, int(row.printed or 0), int(row.spoiled or 0), int(row.replacement or 0))
 
 
 def projection_report(office: Office, horizon_days: int | None = None) -> dict:

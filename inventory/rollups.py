@@ -14,7 +14,7 @@ from functools import cache
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .db import db
+from .db import connection, db
 from .models import Office
 from .models_planning import DailyUsage, OfficeRollup, Population
 
@@ -45,7 +45,7 @@ def shift(changes: dict[str, tuple[int, int]]) -> None:
             by_delta[(on_hand, in_transit_in)].append(office_id)
     for (on_hand, in_transit_in), office_ids in sorted(by_delta.items()):
         params = {"ids": office_ids, "on_hand_delta": on_hand, "in_transit_in_delta": in_transit_in}
-        db.session.execute(_SHIFT, params)
+        connection().execute(_SHIFT, params)
 
 
 # Both statements run on every movement, so they are built once (bench/ measured building
@@ -68,7 +68,7 @@ _LOCK = (
 
 def _lock(office_ids) -> None:
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(_LOCK, {"ids": sorted(office_ids)})
+        connection().execute(_LOCK, {"ids": sorted(office_ids)})
 
 
 def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> None:
@@ -85,7 +85,7 @@ def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int 
     ]
     # One statement, executed for the rows (executemany), so SQLAlchemy compiles it once per
     # process: a multi-row VALUES list has no cache key and was compiled again on every print.
-    db.session.execute(_usage_upsert(db.engine.dialect.name), rows)
+    connection().execute(_usage_upsert(db.engine.dialect.name), rows)
 
 
 @cache

@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import alerts, rollups
-from .db import db
+from .db import connection, db
 from .errors import Conflict, InsufficientStock, Invalid
 from .ledger import B, M, OfficeRef, T, get_movement, get_transfer, movement_out, office_refs
 from .models import utcnow
@@ -43,7 +43,7 @@ def open_balance(office_id: int) -> None:
 def _credit(office_id: int, quantity: int, **extra: Any) -> int:
     values = {"on_hand": B.c.on_hand + quantity, "updated_at": utcnow(), **extra}
     stmt = update(B).where(B.c.office_id == office_id).values(values).returning(B.c.on_hand)
-    return db.session.execute(stmt).scalar_one()
+    return connection().execute(stmt).scalar_one()
 
 
 # The debit of every print, built once: building an UPDATE cost more than running it (bench/).
@@ -68,10 +68,10 @@ def _debit(office_id: int, quantity: int, **extra: Any) -> int:
             .values(values)
             .returning(B.c.on_hand)
         )
-        on_hand = db.session.execute(stmt).scalar_one_or_none()
+        on_hand = connection().execute(stmt).scalar_one_or_none()
     else:
         params = {"office": office_id, "quantity": quantity, "now": utcnow()}
-        on_hand = db.session.execute(_PLAIN_DEBIT, params).scalar_one_or_none()
+        on_hand = connection().execute(_PLAIN_DEBIT, params).scalar_one_or_none()
     if on_hand is None:
         held = db.session.execute(select(B.c.on_hand).where(B.c.office_id == office_id)).scalar() or 0
         raise InsufficientStock(
@@ -119,7 +119,7 @@ def _record(
         **fields,
     }
     # The row as parameters of one prebuilt INSERT: compiled once per set of columns.
-    row["id"] = db.session.execute(_INSERT_MOVEMENT, row).scalar_one()
+    row["id"] = connection().execute(_INSERT_MOVEMENT, row).scalar_one()
     return movement_out(row, office.code, actor.name)
 
 
