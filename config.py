@@ -46,6 +46,13 @@ class Config:
     # mid-send, it is retried after that. Keep it well above NOTIFY_TIMEOUT_SECONDS.
     NOTIFY_LEASE_SECONDS = float(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
+    # Webhooks are never sent to these networks: the server's own services (loopback), cloud
+    # metadata (link-local), unspecified and multicast. Office LANs (10/8, 192.168/16, ...)
+    # stay allowed: that is where an office's own receiver usually lives.
+    WEBHOOK_BLOCKED_NETWORKS = os.environ.get(
+        "WEBHOOK_BLOCKED_NETWORKS",
+        "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8",
+    )
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "false").lower() in ("1", "true", "yes")  # STARTTLS
@@ -65,3 +72,5 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # The tests' webhook receivers listen on loopback; tests of the block set it themselves.
+    WEBHOOK_BLOCKED_NETWORKS = ""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import smtplib
+import socket
 import ssl
 import urllib.error
 import urllib.request
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Any
+from urllib.parse import urlsplit
 
 USER_AGENT = "Blangko-Webhook/1"
 ERROR_MAX = 500  # characters of a receiver's answer kept in last_error
@@ -43,10 +46,57 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 _opener = urllib.request.build_opener(_NoRedirects)
 
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def networks(spec: str) -> tuple[Network, ...]:
+    """WEBHOOK_BLOCKED_NETWORKS: comma-separated CIDRs, e.g. "127.0.0.0/8,169.254.0.0/16"."""
+    return tuple(ipaddress.ip_network(part.strip()) for part in spec.split(",") if part.strip())
+
+
+def blocked_address(url: str, blocked: tuple[Network, ...], *, resolve: bool = True) -> str | None:
+    """The first address of `url`'s host inside a blocked network, or None.
+
+    A subscriber names the URL, but the server makes the request: without this a manager
+    could aim it at the server's own services or a cloud metadata endpoint and read their
+    answers back in last_error. With resolve=False only a literal IP is checked (no DNS
+    lookup while answering an API request). A name that does not resolve is left to fail
+    when it is sent. What the name resolves to may change between this check and the
+    connection (DNS rebinding): this narrows the hole, a firewall closes it.
+    """
+    host = urlsplit(url).hostname or ""
+    if not blocked or not host:
+        return None
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        if not resolve:
+            return None
+        try:
+            found = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError):
+            return None
+        addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in found}
+    for address in sorted(addresses, key=str):
+        plain = getattr(address, "ipv4_mapped", None) or address
+        if any(plain in network for network in blocked):
+            return str(address)
+    return None
+
 
 def post_webhook(
-    url: str, body: bytes, *, event_id: str, secret: str, timestamp: int, timeout: float
+    url: str,
+    body: bytes,
+    *,
+    event_id: str,
+    secret: str,
+    timestamp: int,
+    timeout: float,
+    blocked: tuple[Network, ...] = (),
 ) -> Outcome:
+    address = blocked_address(url, blocked)
+    if address is not None:
+        return Outcome(False, error=f"{address} is in WEBHOOK_BLOCKED_NETWORKS: not sent", permanent=True)
     request = urllib.request.Request(
         url,
         data=body,

@@ -209,6 +209,7 @@ def _send(claim: Claim, clock: Callable[[], datetime]) -> tuple[channels.Outcome
                     secret=secret,
                     timestamp=int(clock().timestamp()),
                     timeout=config["NOTIFY_TIMEOUT_SECONDS"],
+                    blocked=channels.networks(config["WEBHOOK_BLOCKED_NETWORKS"]),
                 )
         else:
             outcome = channels.send_email(

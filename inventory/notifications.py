@@ -18,9 +18,9 @@ from cryptography.fernet import Fernet, InvalidToken
 from flask import current_app
 from sqlalchemy import select, update
 
-from . import offices, permissions
+from . import channels, offices, permissions
 from .db import db
-from .errors import NotFound
+from .errors import Invalid, NotFound
 from .models import Office, User, utcnow
 from .models_alerts import NOTIFICATION_EVENTS, Alert, DeliveryAttempt, Notification, Subscription
 from .permissions import Principal
@@ -138,6 +138,8 @@ def create_subscription(
     """Subscribe the caller to alerts of `kinds` at `office` and every office below it."""
     target = offices.get_by_code(office)
     permissions.require(principal, permissions.SUBSCRIBE, target.path)
+    if channel == "webhook" and url:
+        _refuse_blocked(url)
     subscription = Subscription(
         user_id=principal.user_id,
         office_id=target.id,
@@ -152,6 +154,18 @@ def create_subscription(
     db.session.add(subscription)
     db.session.flush()
     return _subscription_dict(subscription, principal.name, target.code)
+
+
+def _refuse_blocked(url: str) -> None:
+    """A literal address in a blocked network is refused at once; names are checked when sent."""
+    blocked = channels.networks(current_app.config["WEBHOOK_BLOCKED_NETWORKS"])
+    address = channels.blocked_address(url, blocked, resolve=False)
+    if address is not None:
+        raise Invalid(
+            f"Webhooks may not be sent to {address} (WEBHOOK_BLOCKED_NETWORKS).",
+            error="webhook_address_blocked",
+            field="url",
+        )
 
 
 def list_subscriptions(principal: Principal) -> list[dict]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from config import Config
 from inventory import create_app, delivery, notifications, offices
 from inventory.db import db
 from inventory.models import utcnow
@@ -262,6 +263,19 @@ def test_an_unreachable_receiver_is_retried_later(api):
     assert row.status == "pending" and "URLError" in row.last_error
 
 
+def test_a_webhook_whose_name_resolves_into_a_blocked_network_is_never_sent(api):
+    api.app.config["WEBHOOK_BLOCKED_NETWORKS"] = Config.WEBHOOK_BLOCKED_NETWORKS  # production's default
+    with WebhookReceiver(SECRET) as receiver:
+        # By name, so the subscription is taken; the name is resolved when it is sent.
+        subscribe_webhook(api, receiver.url.replace("127.0.0.1", "localhost"))
+        raise_alert(api, "62.02")
+
+        assert deliver_at(api.app).failed == 1
+    assert receiver.requests == []
+    (row,) = outbox(api.app)
+    assert row.status == "failed" and "is in WEBHOOK_BLOCKED_NETWORKS" in row.last_error
+
+
 def test_a_secret_that_no_longer_decrypts_fails_at_once(api):
     with WebhookReceiver(SECRET) as receiver:
         subscribe_webhook(api, receiver.url)
@@ -457,6 +471,7 @@ def test_deliver_loop_runs_as_a_process_and_stops_on_ctrl_c(api):
         subscribe_webhook(api, receiver.url)
         env = os.environ | {"DATABASE_URL": api.app.config["SQLALCHEMY_DATABASE_URI"]}
         env["SECRET_KEY"] = api.app.config["SECRET_KEY"]
+        env["WEBHOOK_BLOCKED_NETWORKS"] = ""  # the receiver listens on loopback
         command = ["-m", "flask", "--app", "wsgi", "notifications", "deliver", "--loop", "--interval", "0.2"]
         process = subprocess.Popen(
             [sys.executable, *command],

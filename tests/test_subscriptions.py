@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from config import Config
 from inventory.db import db
 from inventory.models_alerts import ALERT_KINDS, Subscription
 from inventory.notifications import decrypt_secret
@@ -84,6 +85,27 @@ def test_bad_subscriptions_are_refused_field_by_field(api, body, field):
     assert response.status_code == 422, response.json
     assert response.json["error"] == "validation_error"
     assert field in response.json["errors"]["json"], response.json
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:8080/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/hook",
+            "http://[::ffff:127.0.0.1]/hook", "http://0.0.0.0:5432/"],
+)  # fmt: skip
+def test_a_webhook_may_not_point_at_the_servers_own_or_metadata_addresses(api, url):
+    api.app.config["WEBHOOK_BLOCKED_NETWORKS"] = Config.WEBHOOK_BLOCKED_NETWORKS  # production's default
+
+    response = api.post("/subscriptions", WEBHOOK | {"url": url}, as_="manager")
+
+    assert response.status_code == 422, response.json
+    assert response.json["error"] == "webhook_address_blocked"
+    assert "url" in response.json["errors"]["json"]
+    assert api.get("/subscriptions", as_="manager").json["items"] == []
+
+
+def test_a_webhook_on_the_office_network_is_allowed(api):
+    api.app.config["WEBHOOK_BLOCKED_NETWORKS"] = Config.WEBHOOK_BLOCKED_NETWORKS
+
+    assert subscribe(api, WEBHOOK | {"url": "http://10.62.2.5:8080/blangko"})["url"].startswith("http://10.")
 
 
 def test_the_office_must_be_in_the_managers_area(api):
