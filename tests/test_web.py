@@ -14,7 +14,7 @@ from werkzeug.security import generate_password_hash
 from inventory import offices, population
 from inventory.db import db
 from inventory.models import User
-from inventory.web import chart
+from inventory.web import alerts_page, chart
 from inventory.web.account import safe_next
 from inventory.web.i18n import TRANSLATIONS
 
@@ -295,6 +295,26 @@ def test_acknowledge_an_alert(shortfall):
     manager.post(f"/alerts/{alert['id']}/acknowledge", {"note": "again"})
     assert "Peringatan ini sudah dikonfirmasi." in manager.text("/alerts")
     assert manager.post(f"/alerts/{alert['id']}/acknowledge", {"note": ""}).status_code == 302
+
+
+def test_alerts_come_a_page_at_a_time_newest_first(shortfall, monkeypatch):
+    monkeypatch.setattr(alerts_page, "PAGE_SIZE", 2)
+    ids = [a["id"] for a in shortfall.get("/alerts?status=unresolved", as_="admin").json["items"]]
+    assert len(ids) > 2  # stock-out and shortfall at Baamang, its regency, province and the nation
+    admin = browser(shortfall, "admin")
+
+    seen, page, pages = [], admin.text("/alerts"), 0
+    while True:
+        pages += 1
+        seen += [int(found) for found in re.findall(r'id="alert-(\d+)"', page)]
+        older = re.search(r'href="([^"]+)" rel="next"', page)
+        if older is None:
+            break
+        page = admin.text(older.group(1).replace("&amp;", "&"))
+
+    assert seen == ids  # every alert once, newest first
+    assert pages == -(-len(ids) // 2)
+    assert "Peringatan terbaru" in page and "Peringatan lebih lama" not in page
 
 
 # --- language -----------------------------------------------------------------------

@@ -24,9 +24,15 @@ def alerts_page():
         office = offices.get_by_code(request.args["office"])
         permissions.require(user, permissions.READ, office.path)
         area_path = office.path
-    items = alerts.list_alerts(area_path=area_path, status=status, limit=PAGE_SIZE)
+    before = request.args.get("before", type=int)
+    # Newest first, a page at a time: a national admin's area can hold thousands.
+    items = alerts.list_alerts(area_path=area_path, status=status, before_id=before, limit=PAGE_SIZE + 1)
+    older = items[PAGE_SIZE - 1]["id"] if len(items) > PAGE_SIZE else None
+    items = items[:PAGE_SIZE]
     forms = {item["id"]: AcknowledgeForm(formdata=None) for item in items}
-    return render_template("web/alerts.html", items=items, status=status, forms=forms, office=office)
+    return render_template(
+        "web/alerts.html", items=items, status=status, forms=forms, office=office, older=older, before=before
+    )
 
 
 @bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
