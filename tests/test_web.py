@@ -142,6 +142,49 @@ def test_a_password_change_ends_open_sessions(web):
     assert b.get("/").status_code == 302
 
 
+def test_users_change_their_own_password_and_their_other_sessions_end(web):
+    here, elsewhere = browser(web, "manager"), browser(web, "manager")
+    assert "Ganti kata sandi" in here.text("/password")
+
+    new = "kalteng-62-baru"
+    response = here.post("/password", {"current": "pw-manager", "new": new, "again": new})
+
+    assert response.status_code == 302
+    assert "Kata sandi diganti." in here.text("/")  # this session goes on
+    assert elsewhere.get("/").status_code == 302  # the one opened with the old password ended
+    assert browser(web).login("manager", "pw-manager").status_code == 401
+    assert browser(web).login("manager", "kalteng-62-baru").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        ({"current": "wrong", "new": "kalteng-62-baru", "again": "kalteng-62-baru"},
+         "Kata sandi sekarang salah."),
+        ({"current": "pw-manager", "new": "kalteng-62-baru", "again": "kalteng-62-lain"},
+         "Kedua kata sandi baru tidak sama."),
+        ({"current": "pw-manager", "new": "pendek", "again": "pendek"}, "Gunakan 10 sampai 200 karakter."),
+    ],
+)  # fmt: skip
+def test_a_password_change_needs_the_current_one_and_a_long_new_one_twice(web, form, message):
+    b = browser(web, "manager")
+    b.get("/password")
+
+    response = b.post("/password", form)
+
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert browser(web).login("manager", "pw-manager").status_code == 302  # unchanged
+
+
+def test_a_password_change_needs_a_login_and_a_csrf_token(web):
+    assert browser(web).get("/password").status_code == 302
+    b = browser(web, "manager")
+    form = {"current": "pw-manager", "new": "kalteng-62-baru", "again": "kalteng-62-baru"}
+    assert b.post("/password", form, csrf=False).status_code == 400
+    assert browser(web).login("manager", "pw-manager").status_code == 302
+
+
 def test_login_never_redirects_off_site(app):
     with app.test_request_context():
         assert safe_next("/alerts?status=resolved") == "/alerts?status=resolved"

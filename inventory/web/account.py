@@ -6,12 +6,13 @@ from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, login_required, login_user, logout_user
 
+from ..db import db
 from .blueprint import bp
-from .forms import LanguageForm, LoginForm, PostForm
+from .forms import LanguageForm, LoginForm, PasswordForm, PostForm
 from .i18n import LANGUAGES
-from .session import check_login
+from .session import change_password, check_login
 
 
 def safe_next(target: str | None, default: str = "web.overview") -> str:
@@ -55,6 +56,22 @@ def logout():
             session["lang"] = language
         flash(_("You have logged out."), "info")
     return redirect(url_for("web.login"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        changed = change_password(current_user, form.current.data, form.new.data)
+        if changed is not None:
+            db.session.commit()
+            login_user(changed)  # this session goes on under the new password; the others end
+            flash(_("Password changed. Sessions elsewhere have been logged out."), "success")
+            return redirect(url_for("web.overview"))
+        flash(_("The current password is wrong."), "error")
+    status = 422 if request.method == "POST" else 200
+    return render_template("web/password.html", form=form), status
 
 
 @bp.route("/language", methods=["POST"])

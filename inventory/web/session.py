@@ -8,7 +8,7 @@ import hmac
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..db import db
@@ -71,6 +71,16 @@ def check_login(name: str, password: str) -> WebUser | None:
     if not check_password_hash(found[1], password):
         return None
     return WebUser(*found)
+
+
+def change_password(user: WebUser, current: str, new: str) -> WebUser | None:
+    """Set a new password if `current` is right (caller commits). Every other session opened
+    with the old password ends with it; the returned WebUser keeps this one going."""
+    if check_login(user.name, current) is None:
+        return None
+    new_hash = generate_password_hash(new)
+    db.session.execute(update(User).where(User.id == user.principal.user_id).values(password_hash=new_hash))
+    return WebUser(user.principal, new_hash)
 
 
 def init_app(app: Flask) -> None:
