@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sqlite3
 import statistics
 import sys
@@ -32,6 +31,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import national_data  # noqa: E402
+from bench.report import load_average, machine  # noqa: E402
 from inventory import create_app  # noqa: E402
 from inventory.db import db  # noqa: E402
 from inventory.planning import today  # noqa: E402
@@ -204,7 +204,8 @@ def _markdown(sections: list[str], args) -> str:
         "# Reports at national scale",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python bench/national_reports.py` (part of "
-        f"`make bench`) on {_machine()}. {args.days} days of prints (working days only) up to today; each "
+        f"`make bench`) on {machine()}; load average {load_average()} at the end. {args.days} days of "
+        "prints (working days only) up to today; each "
         f"request timed through the Flask test client after one warm-up request.",
         "",
         *sections,
@@ -223,21 +224,6 @@ scanned the whole daily_usage table (~300-400 ms, growing with every year of his
 and SQLite looked each row up twice (~300 ms). The response schemas are not used to dump
 the stock report: marshmallow took ~1.2 s for 7,277 rows.
 """
-
-
-def _machine() -> str:
-    model = "unknown CPU"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        for line in cpuinfo.read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    load = ""
-    if hasattr(os, "getloadavg"):
-        load = f", load average {os.getloadavg()[0]:.1f} at the end"
-    system = f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
-    return f"{os.cpu_count()} cores ({model}), {system}{load}"
 
 
 if __name__ == "__main__":
