@@ -116,8 +116,7 @@ def _usage(row, as_of: date, window: int) -> Usage:
     """Prints over the last `window` days; a younger history is measured over its own length."""
     if row.first_day is None:
         return Usage(window)
-    first_day = row.first_day if isinstance(row.first_day, date) else date.fromisoformat(row.first_day)
-    days = min(window, (as_of - first_day).days + 1)
+    days = min(window, (as_of - row.first_day).days + 1)
     return Usage(days, int(row.printed or 0), int(row.spoiled or 0), int(row.replacement or 0))
 
 
