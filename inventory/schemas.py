@@ -24,13 +24,17 @@ EARLIEST, LATEST = date(1900, 1, 1), date(2999, 12, 31)
 OUT_OF_RANGE = f"Must be between {EARLIEST.year} and {LATEST.year}."
 
 
+def _on_the_calendar(day: date) -> None:
+    if not EARLIEST <= day <= LATEST:
+        raise ma.ValidationError(OUT_OF_RANGE)
+
+
 class Day(fields.Date):
     """A calendar day within EARLIEST..LATEST."""
 
     def _deserialize(self, value, attr, data, **kwargs) -> date:
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST <= parsed <= LATEST:
-            raise ma.ValidationError(OUT_OF_RANGE)
+        _on_the_calendar(parsed)
         return parsed
 
 
@@ -44,8 +48,7 @@ class UtcDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs) -> datetime:
         parsed = super()._deserialize(value, attr, data, **kwargs)
-        if not EARLIEST <= parsed.date() <= LATEST:
-            raise ma.ValidationError(OUT_OF_RANGE)
+        _on_the_calendar(parsed.date())  # before the offset is applied: near the ends it overflows
         # Converted to UTC, not just kept aware: SQLite stores a datetime's wall clock and
         # drops its offset, so "09:12+07:00" would be read back as 09:12 UTC.
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
