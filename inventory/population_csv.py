@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TextIO
 
+from .schemas import EARLIEST, LATEST
+
 COLUMNS = ("code", "target", "recorded", "print_backlog", "as_of")
 NUMBERS = ("target", "recorded", "print_backlog")
 MAX_FIGURE = 1_000_000_000  # Indonesia has ~280 million people; more is a typo
@@ -124,6 +126,8 @@ def _row(record: list[str], index: dict[str, int], width: int) -> tuple[dict[str
         values["as_of"] = _date(cells["as_of"])
         if values["as_of"] is None:
             errors.append(f"as_of is not a date in YYYY-MM-DD form ({cells['as_of']!r})")
+        elif not EARLIEST <= values["as_of"] <= LATEST:  # the API's own bounds (schemas.Day)
+            errors.append(f"as_of is not between {EARLIEST.year} and {LATEST.year} ({cells['as_of']!r})")
     if all(name in values for name in NUMBERS):
         errors += [reason for _field, reason in problems(*(values[name] for name in NUMBERS))]
     return values, errors

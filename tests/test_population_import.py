@@ -109,6 +109,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(kotim, tmp_pat
         "62.02.12,100,50,60,2023-11-20",  # 12
         ",100,90,0,2023-11-20",  # 13
         "62.02.13,100,90,0,2023-11-20,surplus",  # 14
+        "62.02.14,100,90,0,0001-01-01",  # 15
     )
 
     result = run(kotim.app, "import", str(path))
@@ -127,7 +128,8 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_written(kotim, tmp_pat
         "line 12: print_backlog (60) exceeds recorded (50)",
         "line 13: code is empty",
         "line 14: 6 values but the header has 5 columns",
-        f"Nothing imported: 12 error(s) in {path}.",
+        "line 15: as_of is not between 1900 and 2999 ('0001-01-01')",
+        f"Nothing imported: 13 error(s) in {path}.",
     ]
     assert rows_held(kotim) == 0
     assert effective(kotim, "62.02")["source"] == "none"
