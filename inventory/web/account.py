@@ -8,8 +8,7 @@ from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..db import db
-from .blueprint import bp
+from .blueprint import bp, write
 from .forms import LanguageForm, LoginForm, PasswordForm, PostForm
 from .i18n import LANGUAGES
 from .session import change_password, check_login
@@ -63,9 +62,8 @@ def logout():
 def password():
     form = PasswordForm()
     if form.validate_on_submit():
-        changed = change_password(current_user, form.current.data, form.new.data)
+        changed = write(lambda: change_password(current_user, form.current.data, form.new.data))
         if changed is not None:
-            db.session.commit()
             login_user(changed)  # this session goes on under the new password; the others end
             flash(_("Password changed. Sessions elsewhere have been logged out."), "success")
             return redirect(url_for("web.overview"))
