@@ -2,11 +2,11 @@
 
 import sqlite3
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 
 # Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -52,11 +52,38 @@ def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        # Reads (GET) never block writers in WAL mode; everything else writes.
-        if has_request_context() and request.method in READ_ONLY_METHODS:
+        # Reads (GET) never block writers in WAL mode; everything else writes, from the start
+        # unless the request said it reads first and will call start_writing() before writing.
+        if has_request_context() and (request.method in READ_ONLY_METHODS or g.get(_READS_FIRST)):
             connection.exec_driver_sql("BEGIN")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+_READS_FIRST = "blangko_reads_first"
+
+
+def read_first() -> None:
+    """SQLite: this write request begins with reads only (its token) and calls start_writing()
+    before its first write, so other requests' writes need not wait while it authenticates."""
+    if is_sqlite(db.engine):
+        setattr(g, _READS_FIRST, True)
+
+
+def start_writing() -> None:
+    """SQLite: end the request's read transaction and queue for the write lock (BEGIN IMMEDIATE).
+
+    A read transaction cannot safely become a write one: if another writer committed since
+    it began, SQLite refuses the upgrade at once ("database is locked"), busy timeout or not.
+    So the reads made so far are committed (they wrote nothing) and the write transaction
+    starts afresh; SQLAlchemy keeps seeing one transaction on the same connection.
+    """
+    if not g.pop(_READS_FIRST, False):
+        return
+    begun = db.session().info.get(_CONNECTION)
+    if begun is not None:  # otherwise the first statement will BEGIN IMMEDIATE by itself
+        begun.exec_driver_sql("COMMIT")
+        begun.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_db(app: Flask) -> None:
@@ -70,7 +97,24 @@ def connection() -> Connection:
     """The session's connection, inside its transaction, for Core statements on hot paths.
 
     Executing through the Session costs a third more per statement than through its
-    Connection (ORM execution options, events, autoflush), which the print path pays ten
-    times a request (bench/). Core statements there need none of it.
+    Connection (ORM execution options, events, autoflush), and asking the Session for its
+    connection costs about as much again, which the print path paid ten times a request
+    (bench/). So the connection is remembered when the session's transaction begins and
+    forgotten when it ends.
     """
-    return db.session.connection()
+    session = db.session()
+    return session.info.get(_CONNECTION) or session.connection()
+
+
+_CONNECTION = "blangko.connection"
+
+
+@event.listens_for(Session, "after_begin")
+def _remember_connection(session: Session, _transaction, connection: Connection) -> None:
+    session.info[_CONNECTION] = connection
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: the connection goes back to the pool
+        session.info.pop(_CONNECTION, None)

@@ -7,6 +7,7 @@ from flask import Flask
 from ..auth import authenticate
 from ..errors import Api
 from . import alerts, health, offices, planning, redistribution, reports, stock, subscriptions, transfers
+from .transaction import read_before_writing
 
 API_BLUEPRINTS = (
     offices.blp,
@@ -21,7 +22,9 @@ API_BLUEPRINTS = (
 )
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.
+# read_before_writing runs first: it decides how the token lookup's transaction begins.
 for _blueprint in API_BLUEPRINTS:
+    _blueprint.before_request(read_before_writing)
     _blueprint.before_request(authenticate)
 
 

@@ -7,13 +7,13 @@ from flask_smorest import Blueprint
 from .. import alerts, offices, permissions
 from ..auth import current_principal
 from ..schemas_alerts import AcknowledgeSchema, AlertPageSchema, AlertQuerySchema, AlertSchema
-from .transaction import writes
+from .transaction import idempotent, writes
 
 blp = Blueprint("alerts", __name__, description="Low stock, stock-outs and projected shortfalls.")
 
 
 @blp.route("/alerts", methods=["GET"])
-@blp.arguments(AlertQuerySchema, location="query")
+@blp.arguments(AlertQuerySchema(), location="query")
 @blp.response(200, AlertPageSchema)
 def list_alerts(query):
     """Alerts in your area, newest first; filter by status, kind and office (with its subtree)."""
@@ -43,9 +43,10 @@ def get_alert(alert_id):
 
 
 @blp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
-@writes
-@blp.arguments(AcknowledgeSchema)
+@blp.arguments(AcknowledgeSchema())
+@idempotent
 @blp.response(200, AlertSchema)
+@writes
 def acknowledge(data, alert_id):
     """Acknowledge an open alert with a note (managers). It resolves itself when the cause is gone."""
     principal = current_principal()

@@ -15,7 +15,7 @@ from ..schemas import (
     OfficeUpdateSchema,
     StockSchema,
 )
-from .transaction import writes
+from .transaction import idempotent, writes
 
 blp = Blueprint("offices", __name__, description="Offices: regencies, districts, mobile units.")
 
@@ -37,7 +37,7 @@ def visible_office(code: str):
 
 @blp.route("/offices")
 class Offices(MethodView):
-    @blp.arguments(OfficeQuerySchema, location="query")
+    @blp.arguments(OfficeQuerySchema(), location="query")
     @blp.response(200, OfficePageSchema)
     def get(self, query):
         """List offices in your area, by parent and kind."""
@@ -46,9 +46,10 @@ class Offices(MethodView):
         items, total = offices.list_offices(area_path=area, **query)
         return {"items": items, "total": total, "page": query["page"], "per_page": query["per_page"]}
 
-    @writes
-    @blp.arguments(OfficeCreateSchema)
+    @blp.arguments(OfficeCreateSchema())
+    @idempotent
     @blp.response(201, OfficeSchema)
+    @writes
     def post(self, data):
         """Create an office (admins)."""
         permissions.require(current_principal(), permissions.MANAGE_OFFICES)
@@ -66,9 +67,10 @@ class OfficeDetail(MethodView):
         office.stock = offices.stock_of(office)
         return office
 
-    @writes
-    @blp.arguments(OfficeUpdateSchema)
+    @blp.arguments(OfficeUpdateSchema())
+    @idempotent
     @blp.response(200, OfficeSchema)
+    @writes
     def patch(self, changes, code):
         """Rename or deactivate (admins); set min_stock and planning settings (managers in their area)."""
         principal = current_principal()

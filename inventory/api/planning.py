@@ -9,7 +9,7 @@ from .. import offices, permissions, planning, population, projection
 from ..auth import current_principal
 from ..models import Office
 from ..schemas_planning import PopulationInSchema, PopulationSchema, ProjectionQuerySchema, ProjectionSchema
-from .transaction import writes
+from .transaction import idempotent, writes
 
 blp = Blueprint("planning", __name__, description="Population figures and demand projections.")
 
@@ -28,17 +28,19 @@ class OfficePopulation(MethodView):
         """The office's own figures, if any, and the effective ones (own, else the sum of its children's)."""
         return population.get_population(planned_office(code))
 
-    @writes
-    @blp.arguments(PopulationInSchema)
+    @blp.arguments(PopulationInSchema())
+    @idempotent
     @blp.response(200, PopulationSchema)
+    @writes
     def put(self, figures, code):
         """Set the office's own figures; they override the sum of its children's."""
         office = planned_office(code)
         population.set_population(office, figures)
         return population.get_population(office)
 
-    @writes
+    @idempotent
     @blp.response(200, PopulationSchema)
+    @writes
     def delete(self, code):
         """Drop the office's own figures: it takes the sum of its children's again."""
         office = planned_office(code)
@@ -47,7 +49,7 @@ class OfficePopulation(MethodView):
 
 
 @blp.route("/offices/<code>/projection", methods=["GET"])
-@blp.arguments(ProjectionQuerySchema, location="query")
+@blp.arguments(ProjectionQuerySchema(), location="query")
 @blp.response(200, ProjectionSchema)
 @blp.doc(description=projection.__doc__)
 def office_projection(query, code):

@@ -50,7 +50,7 @@ class RedistributionSchema(ma.Schema):
 
 
 @blp.route("/offices/<code>/redistribution", methods=["GET"])
-@blp.arguments(RedistributionQuerySchema, location="query")
+@blp.arguments(RedistributionQuerySchema(), location="query")
 @blp.response(200, RedistributionSchema)
 def redistribution(query, code):
     """Transfers from offices with spare cover to those heading for a shortfall (managers)."""

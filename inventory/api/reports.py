@@ -64,7 +64,7 @@ def csv_response(text: str, name: str) -> Response:
 
 
 @blp.route("/reports/stock", methods=["GET"])
-@blp.arguments(StockReportQuerySchema, location="query")
+@blp.arguments(StockReportQuerySchema(), location="query")
 @blp.response(200, StockReportSchema)
 @blp.alt_response(200, success=True, content_type="text/csv", **CSV_DOC)
 def stock_report(query):
@@ -77,7 +77,7 @@ def stock_report(query):
 
 
 @blp.route("/reports/consumption", methods=["GET"])
-@blp.arguments(ConsumptionQuerySchema, location="query")
+@blp.arguments(ConsumptionQuerySchema(), location="query")
 @blp.response(200, ConsumptionReportSchema)
 @blp.alt_response(200, success=True, content_type="text/csv", **CSV_DOC)
 def consumption_report(query):

@@ -21,7 +21,7 @@ from ..schemas import (
     PrintSchema,
     ReverseSchema,
 )
-from .transaction import IDEMPOTENCY_HEADER, writes
+from .transaction import IDEMPOTENCY_HEADER, idempotent, writes
 
 blp = Blueprint("stock", __name__, description="Deliveries, prints, adjustments, ledger, reversals.")
 IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
@@ -39,10 +39,11 @@ def with_on_hand(movement: dict) -> dict:
 
 
 @blp.route("/offices/<code>/deliveries", methods=["POST"])
-@writes
 @blp.doc(**IDEMPOTENT)
-@blp.arguments(DeliverySchema)
+@blp.arguments(DeliverySchema())
+@idempotent
 @blp.response(201, MovementResultSchema)
+@writes
 def deliver(data, code):
     """Record blanks received by an office (warehouse)."""
     office = office_for(code, permissions.DELIVER)
@@ -50,10 +51,11 @@ def deliver(data, code):
 
 
 @blp.route("/offices/<code>/prints", methods=["POST"])
-@writes
 @blp.doc(**IDEMPOTENT)
-@blp.arguments(PrintSchema)
+@blp.arguments(PrintSchema())
+@idempotent
 @blp.response(201, MovementResultSchema)
+@writes
 def print_card(data, code):
     """Log one card print, printed or spoiled; 409 insufficient_stock when no blank is left."""
     office = office_for(code, permissions.PRINT)
@@ -61,10 +63,11 @@ def print_card(data, code):
 
 
 @blp.route("/offices/<code>/prints/batch", methods=["POST"])
-@writes
 @blp.doc(**IDEMPOTENT)
-@blp.arguments(BatchPrintSchema)
+@blp.arguments(BatchPrintSchema())
+@idempotent
 @blp.response(200, BatchResultSchema)
+@writes
 def print_batch(data, code):
     """Upload up to 1,000 prints made offline; each client_id is recorded at most once."""
     office = office_for(code, permissions.PRINT)
@@ -99,10 +102,11 @@ def _client_id(raw) -> str | None:
 
 
 @blp.route("/offices/<code>/adjustments", methods=["POST"])
-@writes
 @blp.doc(**IDEMPOTENT)
-@blp.arguments(AdjustmentSchema)
+@blp.arguments(AdjustmentSchema())
+@idempotent
 @blp.response(201, MovementResultSchema)
+@writes
 def adjust(data, code):
     """Correct stock after a physical count (`counted`) or a loss, damage, find or correction."""
     office = office_for(code, permissions.ADJUST)
@@ -113,7 +117,7 @@ def adjust(data, code):
 
 
 @blp.route("/offices/<code>/ledger", methods=["GET"])
-@blp.arguments(LedgerQuerySchema, location="query")
+@blp.arguments(LedgerQuerySchema(), location="query")
 @blp.response(200, LedgerPageSchema)
 def stock_card(query, code):
     """The stock card, newest first. Follow `next_before` for older pages."""
@@ -132,10 +136,11 @@ def stock_card(query, code):
 
 
 @blp.route("/movements/<int:movement_id>/reverse", methods=["POST"])
-@writes
 @blp.doc(**IDEMPOTENT)
-@blp.arguments(ReverseSchema)
+@blp.arguments(ReverseSchema())
+@idempotent
 @blp.response(201, MovementResultSchema)
+@writes
 def reverse(data, movement_id):
     """Undo a wrong entry with an opposite, linked movement (managers)."""
     principal = current_principal()

@@ -15,7 +15,7 @@ from ..schemas_notifications import (
     SubscriptionListSchema,
     SubscriptionSchema,
 )
-from .transaction import writes
+from .transaction import idempotent, writes
 
 blp = Blueprint(
     "subscriptions",
@@ -43,17 +43,19 @@ class Subscriptions(MethodView):
         """Your active subscriptions (admins: everyone's)."""
         return {"items": notifications.list_subscriptions(_subscriber())}
 
-    @writes
-    @blp.arguments(SubscriptionCreateSchema)
+    @blp.arguments(SubscriptionCreateSchema())
+    @idempotent
     @blp.response(201, SubscriptionSchema)
+    @writes
     def post(self, data):
         """Subscribe to alert kinds for an office in your area and every office below it."""
         return notifications.create_subscription(_subscriber(), **data)
 
 
 @blp.route("/subscriptions/<int:subscription_id>", methods=["DELETE"])
-@writes
+@idempotent
 @blp.response(204)
+@writes
 def cancel(subscription_id):
     """Stop a subscription (yours; admins: any). It is kept, inactive, with its history;
     notifications still pending for it are marked failed. Repeating it is harmless."""
@@ -61,7 +63,7 @@ def cancel(subscription_id):
 
 
 @notifications_blp.route("/notifications")
-@notifications_blp.arguments(NotificationQuerySchema, location="query")
+@notifications_blp.arguments(NotificationQuerySchema(), location="query")
 @notifications_blp.response(200, NotificationPageSchema)
 def list_notifications(query):
     """Notifications of your subscriptions (admins: all), newest first."""

@@ -13,12 +13,12 @@ import json
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Response, request
+from flask import Response, current_app, g, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..auth import current_principal
-from ..db import db
+from ..db import READ_ONLY_METHODS, db, read_first, start_writing
 from ..errors import Conflict, Invalid
 from ..models import IdempotencyKey
 
@@ -32,22 +32,65 @@ IDEMPOTENCY_HEADER = {
 
 
 def writes(view: Callable) -> Callable:
-    """Commit the request's work on success, roll it back on any error."""
+    """The request's unit of work: committed when the view returns, rolled back on any error.
+
+    Goes right above the view, below @blp.response: the write lock (SQLite) is taken only
+    when the view starts, after the token lookup and the body's validation, and the work is
+    committed before the answer is serialised, so other writers wait for neither. Under an
+    Idempotency-Key the commit is left to `idempotent`, which keeps the answer with it.
+    """
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        start_writing()
+        try:
+            result = view(*args, **kwargs)
+            if not g.get(_KEYED):
+                db.session.commit()
+            return result
+        except BaseException:
+            db.session.rollback()
+            raise
+
+    setattr(wrapper, _WRITES, True)
+    return wrapper
+
+
+def idempotent(view: Callable) -> Callable:
+    """Idempotency-Key replay for a `writes` route; goes above @blp.response, where the
+    serialised answer is, so it can be kept in the same transaction as the work."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        setattr(g, _KEYED, True)
         try:
-            if key is None:
-                response = view(*args, **kwargs)
-                db.session.commit()
-                return response
+            start_writing()  # before the key lookup: a concurrent retry waits, then replays
             return _idempotent(key, view, args, kwargs)
         except BaseException:
             db.session.rollback()
             raise
 
     return wrapper
+
+
+_KEYED = "blangko_idempotency_key"
+_WRITES = "blangko_writes"
+
+
+def read_before_writing() -> None:
+    """before_request, ahead of authentication: a route under `writes` reads its token before
+    it takes the write lock (SQLite), so writers hold that lock only while they write."""
+    if request.method not in READ_ONLY_METHODS and getattr(_view(), _WRITES, False):
+        read_first()
+
+
+def _view() -> Callable | None:
+    view = current_app.view_functions.get(request.endpoint)
+    view_class = getattr(view, "view_class", None)  # a MethodView: the method serves the request
+    return getattr(view_class, request.method.lower(), None) if view_class else view
 
 
 def _idempotent(key: str, view: Callable, args, kwargs) -> Response:

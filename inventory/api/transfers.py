@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from .. import ledger, offices, permissions, stock
 from ..auth import current_principal
 from ..schemas import TransferCreateSchema, TransferPageSchema, TransferQuerySchema, TransferSchema
-from .transaction import IDEMPOTENCY_HEADER, writes
+from .transaction import IDEMPOTENCY_HEADER, idempotent, writes
 
 blp = Blueprint("transfers", __name__, description="Blanks moving between offices.")
 IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
@@ -16,7 +16,7 @@ IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
 
 @blp.route("/transfers")
 class Transfers(MethodView):
-    @blp.arguments(TransferQuerySchema, location="query")
+    @blp.arguments(TransferQuerySchema(), location="query")
     @blp.response(200, TransferPageSchema)
     def get(self, query):
         """Transfers touching your area, newest first; filter by office and status."""
@@ -37,10 +37,11 @@ class Transfers(MethodView):
         next_before = items[-1]["id"] if len(items) == query["limit"] else None
         return {"items": items, "next_before": next_before}
 
-    @writes
     @blp.doc(**IDEMPOTENT)
-    @blp.arguments(TransferCreateSchema)
+    @blp.arguments(TransferCreateSchema())
+    @idempotent
     @blp.response(201, TransferSchema)
+    @writes
     def post(self, data):
         """Dispatch blanks: they leave `from` now and show in transit until received."""
         principal = current_principal()
@@ -74,9 +75,10 @@ def get_transfer(transfer_id):
 
 
 @blp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])
-@writes
+@idempotent
 @blp.doc(**IDEMPOTENT)
 @blp.response(200, TransferSchema)
+@writes
 def receive(transfer_id):
     """The destination received the blanks (warehouse of the destination's area)."""
     _transfer_for(transfer_id, "to")
@@ -84,9 +86,10 @@ def receive(transfer_id):
 
 
 @blp.route("/transfers/<int:transfer_id>/cancel", methods=["POST"])
-@writes
+@idempotent
 @blp.doc(**IDEMPOTENT)
 @blp.response(200, TransferSchema)
+@writes
 def cancel(transfer_id):
     """Call back a transfer still in transit; the blanks return to the source."""
     _transfer_for(transfer_id, "from")
