@@ -10,8 +10,9 @@ their notifications to the outbox in the same transaction.
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from . import notifications
 from .alert_rules import Situation, Verdict, verdicts
@@ -19,7 +20,7 @@ from .db import connection, db
 from .errors import Conflict, NotFound
 from .models import utcnow
 from .models_alerts import Alert
-from .planning import OfficeFigures, figures_for
+from .planning import FIGURES, OfficeFigures, figures_of, figures_parameters, today
 from .rollups import ancestry
 
 SEVERITY_RANK = {"warning": 0, "critical": 1}
@@ -32,13 +33,18 @@ def evaluate_paths(*paths: str) -> None:
         evaluate(office_ids)
 
 
-# Runs on every print, under the office's stock locks: built once, read as plain rows.
-# Loading Alert entities and flushing them cost more than the statements (bench/); the
-# entity is loaded only when an alert opens, escalates or resolves, for the outbox.
+# Runs on every print, under the office's stock locks: one statement, built once, read as
+# plain rows: the offices' figures, each with its unresolved alerts (one row per alert, or
+# one row with no alert). Loading Alert entities and flushing them, or one statement more,
+# cost more than the work itself (bench/); the entity is loaded only when an alert opens,
+# escalates or resolves, for the outbox.
 _A = Alert.__table__
-_UNRESOLVED = select(_A.c.id, _A.c.office_id, _A.c.kind, _A.c.severity, _A.c.figures).where(
-    _A.c.office_id.in_(bindparam("ids", expanding=True)), _A.c.resolved_at.is_(None)
-)
+_EVALUATION = FIGURES.add_columns(
+    _A.c.id.label("alert_id"),
+    _A.c.kind.label("alert_kind"),
+    _A.c.severity.label("alert_severity"),
+    _A.c.figures.label("alert_figures"),
+).outerjoin(_A, and_(_A.c.office_id == FIGURES.selected_columns.id, _A.c.resolved_at.is_(None)))
 _REFRESH = (
     update(_A)
     .where(_A.c.id == bindparam("alert_id"))
@@ -51,12 +57,25 @@ _REFRESH = (
 )
 
 
+class Unresolved(NamedTuple):
+    id: int
+    office_id: int
+    kind: str
+    severity: str
+    figures: str
+
+
 def evaluate(office_ids: list[int]) -> None:
-    unresolved = {
-        (alert.office_id, alert.kind): alert
-        for alert in connection().execute(_UNRESOLVED, {"ids": office_ids})
-    }
-    for figures in figures_for(office_ids):
+    as_of = today()
+    offices, unresolved = {}, {}
+    for row in connection().execute(_EVALUATION, figures_parameters(office_ids, as_of)):
+        offices.setdefault(row.id, row)
+        if row.alert_id is not None:
+            unresolved[(row.id, row.alert_kind)] = Unresolved(
+                row.alert_id, row.id, row.alert_kind, row.alert_severity, row.alert_figures
+            )
+    for row in offices.values():
+        figures = figures_of(row, as_of)
         _apply(figures, verdicts(_situation(figures)), unresolved)
 
 
@@ -101,7 +120,7 @@ def _open(figures: OfficeFigures, verdict: Verdict) -> None:
 
 
 def _update(figures: OfficeFigures, alert, verdict: Verdict) -> None:
-    """`alert`: a row of _UNRESOLVED. Its figures follow the stock; a rise in severity is news."""
+    """`alert`: as read with the figures. Its figures follow the stock; a rise in severity is news."""
     new_figures = _json(verdict.figures)
     if new_figures == alert.figures and verdict.severity == alert.severity:
         return

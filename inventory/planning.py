@@ -42,10 +42,14 @@ def figures_for(
 ) -> list[OfficeFigures]:
     """Settings, own stock, subtree rollups and usage window for many offices, in one query."""
     as_of = as_of or today()
-    window = current_app.config["USAGE_WINDOW_DAYS"]
-    since = as_of - timedelta(days=window - 1)
-    rows = connection().execute(_FIGURES, {"ids": office_ids, "since": since, "as_of": as_of}).all()
-    return [_figures(row, _usage(row, as_of, window), as_of, horizon_days) for row in rows]
+    rows = connection().execute(FIGURES, figures_parameters(office_ids, as_of)).all()
+    return [figures_of(row, as_of, horizon_days) for row in rows]
+
+
+def figures_parameters(office_ids: list[int], as_of: date) -> dict:
+    """What FIGURES (or a statement built on it) needs to read these offices on `as_of`."""
+    since = as_of - timedelta(days=current_app.config["USAGE_WINDOW_DAYS"] - 1)
+    return {"ids": office_ids, "since": since, "as_of": as_of}
 
 
 # Alerts re-evaluate on every print, under the locks of the office's balance and rollups,
@@ -68,7 +72,7 @@ _WINDOW = (
     .group_by(_DU.c.office_id)
     .subquery("window")
 )
-_FIGURES = (
+FIGURES = (
     select(
         _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
         _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
@@ -83,8 +87,9 @@ _FIGURES = (
 )  # fmt: skip
 
 
-def _figures(office, usage, as_of, horizon_days) -> OfficeFigures:
-    """`office`: a row of _FIGURES, the office's settings with its own and subtree stock."""
+def figures_of(office, as_of: date, horizon_days: int | None = None) -> OfficeFigures:
+    """`office`: a row of FIGURES, the office's settings with its own and subtree stock."""
+    usage = _usage(office, as_of, current_app.config["USAGE_WINDOW_DAYS"])
     inputs = Inputs(
         as_of=as_of,
         on_hand=office.subtree_on_hand,
