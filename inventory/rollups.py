@@ -38,17 +38,24 @@ def shift(changes: dict[str, tuple[int, int]]) -> None:
         for office_id in ancestry(path):
             deltas[office_id][0] += on_hand
             deltas[office_id][1] += in_transit_in
-    _lock(deltas)
     by_delta: dict[tuple[int, int], list[int]] = defaultdict(list)
     for office_id, (on_hand, in_transit_in) in deltas.items():
         if on_hand or in_transit_in:
             by_delta[(on_hand, in_transit_in)].append(office_id)
+    connection_ = connection()
+    locking = connection_.dialect.name == "postgresql"
+    if locking and not by_delta:  # nothing changes, yet the caller relies on the rows being locked
+        connection_.execute(_LOCK, {"locked": sorted(deltas)})
     for (on_hand, in_transit_in), office_ids in sorted(by_delta.items()):
         params = {"ids": office_ids, "on_hand_delta": on_hand, "in_transit_in_delta": in_transit_in}
-        connection().execute(_SHIFT, params)
+        if locking:  # the first UPDATE locks every row this change touches, in id order
+            connection_.execute(_LOCK_AND_SHIFT, {**params, "locked": sorted(deltas)})
+            locking = False
+        else:
+            connection_.execute(_SHIFT, params)
 
 
-# Both statements run on every movement, so they are built once (bench/ measured building
+# These statements run on every movement, so they are built once (bench/ measured building
 # them at several times the cost of running them); the office ids are an expanding IN.
 _SHIFT = (
     update(R)
@@ -60,15 +67,15 @@ _SHIFT = (
 )
 _LOCK = (
     select(R.c.office_id)
-    .where(R.c.office_id.in_(bindparam("ids", expanding=True)))
+    .where(R.c.office_id.in_(bindparam("locked", expanding=True)))
     .order_by(R.c.office_id)
     .with_for_update()
 )
-
-
-def _lock(office_ids) -> None:
-    if db.engine.dialect.name == "postgresql":
-        connection().execute(_LOCK, {"ids": sorted(office_ids)})
+# PostgreSQL: lock the rows in id order (the WITH), then update, in one round trip. Rows
+# come out of the ordered, locking WITH one by one, so whatever join the planner picks,
+# no row is locked before a lower id: the global lock order holds.
+_LOCKED = _LOCK.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
+_LOCK_AND_SHIFT = _SHIFT.where(R.c.office_id == _LOCKED.c.office_id)
 
 
 def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> None:

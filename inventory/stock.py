@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from .errors import Conflict, InsufficientStock, Invalid
 from .ledger import B, M, OfficeRef, T, get_movement, get_transfer, movement_out, office_refs
 from .models import utcnow
 from .permissions import Principal
+from .stock_sql import PRINT_ONE
 
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
@@ -73,11 +74,15 @@ def _debit(office_id: int, quantity: int, **extra: Any) -> int:
         params = {"office": office_id, "quantity": quantity, "now": utcnow()}
         on_hand = connection().execute(_PLAIN_DEBIT, params).scalar_one_or_none()
     if on_hand is None:
-        held = db.session.execute(select(B.c.on_hand).where(B.c.office_id == office_id)).scalar() or 0
-        raise InsufficientStock(
-            f"Not enough blanks: {quantity} needed, {held} on hand.", needed=quantity, on_hand=held
-        )
+        _refuse(office_id, quantity)
     return on_hand
+
+
+def _refuse(office_id: int, quantity: int) -> NoReturn:
+    held = db.session.execute(select(B.c.on_hand).where(B.c.office_id == office_id)).scalar() or 0
+    raise InsufficientStock(
+        f"Not enough blanks: {quantity} needed, {held} on hand.", needed=quantity, on_hand=held
+    )
 
 
 def _change(office_id: int, quantity: int) -> int:
@@ -171,11 +176,32 @@ def consume(
 ) -> dict:
     """One card print; a spoiled print uses up a blank too."""
     _require_active(office)
+    if connection().dialect.name == "postgresql":
+        movement = _print_in_one_statement(office, actor, printed_at, outcome, reason)
+        alerts.evaluate_paths(office.path)
+        return movement
     on_hand = _debit(office.id, 1)
     movement = _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
     _count_usage(office.path, [movement])
     _settle({office.path: (-1, 0)})
     return movement
+
+
+def _print_in_one_statement(
+    office: OfficeRef, actor: Principal, printed_at: datetime | None, outcome: str, reason: str
+) -> dict:
+    """PostgreSQL: debit, ledger line, usage and rollups of one print at once (see stock_sql)."""
+    now = utcnow()
+    row = {"office_id": office.id, "kind": "print", "quantity": -1, "outcome": outcome, "reason": reason,
+           "actor_id": actor.user_id, "occurred_at": printed_at or now, "recorded_at": now}  # fmt: skip
+    spoiled = outcome == "spoiled"
+    params = {**row, "day": _day(row["occurred_at"]), "printed": int(not spoiled), "spoiled": int(spoiled),
+              "ancestors": sorted(rollups.ancestry(office.path))}  # fmt: skip
+    written = connection().execute(PRINT_ONE, params).first()
+    if written is None:  # the guard held: no blank left, nothing written
+        _refuse(office.id, 1)
+    row["id"], row["balance_after"] = written.id, written.balance_after
+    return movement_out(row, office.code, actor.name)
 
 
 def _count_usage(path: str, prints: list[dict], sign: int = 1) -> None:
