@@ -10,9 +10,10 @@ their notifications to the outbox in the same transaction.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Select, and_, bindparam, select, update
 
 from . import notifications
 from .alert_rules import Situation, Verdict, verdicts
@@ -20,7 +21,7 @@ from .db import connection, db
 from .errors import Conflict, NotFound
 from .models import utcnow
 from .models_alerts import Alert
-from .planning import FIGURES, OfficeFigures, figures_of, figures_parameters, today
+from .planning import OfficeFigures, figures_of, figures_parameters, figures_statement, today
 from .rollups import ancestry
 
 SEVERITY_RANK = {"warning": 0, "critical": 1}
@@ -39,12 +40,19 @@ def evaluate_paths(*paths: str) -> None:
 # cost more than the work itself (bench/); the entity is loaded only when an alert opens,
 # escalates or resolves, for the outbox.
 _A = Alert.__table__
-_EVALUATION = FIGURES.add_columns(
-    _A.c.id.label("alert_id"),
-    _A.c.kind.label("alert_kind"),
-    _A.c.severity.label("alert_severity"),
-    _A.c.figures.label("alert_figures"),
-).outerjoin(_A, and_(_A.c.office_id == FIGURES.selected_columns.id, _A.c.resolved_at.is_(None)))
+
+
+@cache
+def _evaluation(dialect: str) -> Select:
+    figures = figures_statement(dialect)
+    return figures.add_columns(
+        _A.c.id.label("alert_id"),
+        _A.c.kind.label("alert_kind"),
+        _A.c.severity.label("alert_severity"),
+        _A.c.figures.label("alert_figures"),
+    ).outerjoin(_A, and_(_A.c.office_id == figures.selected_columns.id, _A.c.resolved_at.is_(None)))
+
+
 _REFRESH = (
     update(_A)
     .where(_A.c.id == bindparam("alert_id"))
@@ -68,7 +76,10 @@ class Unresolved(NamedTuple):
 def evaluate(office_ids: list[int]) -> None:
     as_of = today()
     offices, unresolved = {}, {}
-    for row in connection().execute(_EVALUATION, figures_parameters(office_ids, as_of)):
+    connection_ = connection()
+    for row in connection_.execute(
+        _evaluation(connection_.dialect.name), figures_parameters(office_ids, as_of)
+    ):
         offices.setdefault(row.id, row)
         if row.alert_id is not None:
             unresolved[(row.id, row.alert_kind)] = Unresolved(

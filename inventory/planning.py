@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 
-from .db import connection, db
+from .db import among, connection, db
 from .models import Balance, Office
 from .models_planning import DailyUsage, OfficeRollup
 from .projection import Inputs, Projection, Usage, horizon_for, project
@@ -42,53 +43,62 @@ def figures_for(
 ) -> list[OfficeFigures]:
     """Settings, own stock, subtree rollups and usage window for many offices, in one query."""
     as_of = as_of or today()
-    rows = connection().execute(FIGURES, figures_parameters(office_ids, as_of)).all()
+    connection_ = connection()
+    statement = figures_statement(connection_.dialect.name)
+    rows = connection_.execute(statement, figures_parameters(office_ids, as_of)).all()
     return [figures_of(row, as_of, horizon_days) for row in rows]
 
 
 def figures_parameters(office_ids: list[int], as_of: date) -> dict:
-    """What FIGURES (or a statement built on it) needs to read these offices on `as_of`."""
+    """What figures_statement (or a statement built on it) needs to read these offices on `as_of`."""
     since = as_of - timedelta(days=current_app.config["USAGE_WINDOW_DAYS"] - 1)
     return {"ids": office_ids, "since": since, "as_of": as_of}
 
 
 # Alerts re-evaluate on every print, under the locks of the office's balance and rollups,
-# so this is one statement, built once, on the tables: each further statement or ORM entity
-# there lengthens the time other prints of the office queue for those locks (bench/).
+# so this is one statement, built once per dialect, on the tables: each further statement
+# or ORM entity there lengthens the time other prints of the office queue for those locks
+# (bench/). Replacement reasons are spelled out, not an IN list: that would be expanding.
 _O, _B, _R, _DU = Office.__table__, Balance.__table__, OfficeRollup.__table__, DailyUsage.__table__
-_WINDOW = (
-    select(
-        _DU.c.office_id,
-        func.sum(_DU.c.printed).label("printed"),
-        func.sum(_DU.c.spoiled).label("spoiled"),
-        func.sum(case((_DU.c.reason.in_(REPLACEMENT_REASONS), _DU.c.printed), else_=0)).label("replacement"),
-        func.min(_DU.c.day).label("first_day"),
+_REPLACEMENT = or_(*(_DU.c.reason == reason for reason in REPLACEMENT_REASONS))
+
+
+@cache
+def figures_statement(dialect: str) -> Select:
+    """Each office's settings, own and subtree stock, and usage window; see figures_parameters."""
+    window = (
+        select(
+            _DU.c.office_id,
+            func.sum(_DU.c.printed).label("printed"),
+            func.sum(_DU.c.spoiled).label("spoiled"),
+            func.sum(case((_REPLACEMENT, _DU.c.printed), else_=0)).label("replacement"),
+            func.min(_DU.c.day).label("first_day"),
+        )
+        .where(
+            among(_DU.c.office_id, "ids", dialect),
+            _DU.c.day >= bindparam("since"),
+            _DU.c.day <= bindparam("as_of"),
+        )
+        .group_by(_DU.c.office_id)
+        .subquery("window")
     )
-    .where(
-        _DU.c.office_id.in_(bindparam("ids", expanding=True)),
-        _DU.c.day >= bindparam("since"),
-        _DU.c.day <= bindparam("as_of"),
-    )
-    .group_by(_DU.c.office_id)
-    .subquery("window")
-)
-FIGURES = (
-    select(
-        _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-        _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
-        _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
-        _R.c.print_backlog, _WINDOW.c.printed, _WINDOW.c.spoiled, _WINDOW.c.replacement,
-        _WINDOW.c.first_day,
-    )
-    .join(_B, _B.c.office_id == _O.c.id)
-    .join(_R, _R.c.office_id == _O.c.id)
-    .outerjoin(_WINDOW, _WINDOW.c.office_id == _O.c.id)
-    .where(_O.c.id.in_(bindparam("ids", expanding=True)))
-)  # fmt: skip
+    return (
+        select(
+            _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
+            _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
+            _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
+            _R.c.print_backlog, window.c.printed, window.c.spoiled, window.c.replacement,
+            window.c.first_day,
+        )
+        .join(_B, _B.c.office_id == _O.c.id)
+        .join(_R, _R.c.office_id == _O.c.id)
+        .outerjoin(window, window.c.office_id == _O.c.id)
+        .where(among(_O.c.id, "ids", dialect))
+    )  # fmt: skip
 
 
 def figures_of(office, as_of: date, horizon_days: int | None = None) -> OfficeFigures:
-    """`office`: a row of FIGURES, the office's settings with its own and subtree stock."""
+    """`office`: a row of figures_statement, the office's settings with its own and subtree stock."""
     usage = _usage(office, as_of, current_app.config["USAGE_WINDOW_DAYS"])
     inputs = Inputs(
         as_of=as_of,

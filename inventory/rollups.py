@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Select, Update, bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from .db import connection, db
+from .db import among, connection, db
 from .models import Office
 from .models_planning import DailyUsage, OfficeRollup, Population
 
@@ -43,39 +44,48 @@ def shift(changes: dict[str, tuple[int, int]]) -> None:
         if on_hand or in_transit_in:
             by_delta[(on_hand, in_transit_in)].append(office_id)
     connection_ = connection()
+    statements = _statements(connection_.dialect.name)
     locking = connection_.dialect.name == "postgresql"
     if locking and not by_delta:  # nothing changes, yet the caller relies on the rows being locked
-        connection_.execute(_LOCK, {"locked": sorted(deltas)})
+        connection_.execute(statements.lock, {"locked": sorted(deltas)})
     for (on_hand, in_transit_in), office_ids in sorted(by_delta.items()):
         params = {"ids": office_ids, "on_hand_delta": on_hand, "in_transit_in_delta": in_transit_in}
         if locking:  # the first UPDATE locks every row this change touches, in id order
-            connection_.execute(_LOCK_AND_SHIFT, {**params, "locked": sorted(deltas)})
+            connection_.execute(statements.lock_and_shift, {**params, "locked": sorted(deltas)})
             locking = False
         else:
-            connection_.execute(_SHIFT, params)
+            connection_.execute(statements.shift, params)
 
 
-# These statements run on every movement, so they are built once (bench/ measured building
-# them at several times the cost of running them); the office ids are an expanding IN.
-_SHIFT = (
-    update(R)
-    .where(R.c.office_id.in_(bindparam("ids", expanding=True)))
-    .values(
-        on_hand=R.c.on_hand + bindparam("on_hand_delta"),
-        in_transit_in=R.c.in_transit_in + bindparam("in_transit_in_delta"),
+class _Statements(NamedTuple):
+    shift: Update
+    lock: Select
+    lock_and_shift: Update
+
+
+@cache
+def _statements(dialect: str) -> _Statements:
+    """Built once per dialect: they run on every movement, and building them cost several
+    times what running them does (bench/)."""
+    shift = (
+        update(R)
+        .where(among(R.c.office_id, "ids", dialect))
+        .values(
+            on_hand=R.c.on_hand + bindparam("on_hand_delta"),
+            in_transit_in=R.c.in_transit_in + bindparam("in_transit_in_delta"),
+        )
     )
-)
-_LOCK = (
-    select(R.c.office_id)
-    .where(R.c.office_id.in_(bindparam("locked", expanding=True)))
-    .order_by(R.c.office_id)
-    .with_for_update()
-)
-# PostgreSQL: lock the rows in id order (the WITH), then update, in one round trip. Rows
-# come out of the ordered, locking WITH one by one, so whatever join the planner picks,
-# no row is locked before a lower id: the global lock order holds.
-_LOCKED = _LOCK.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
-_LOCK_AND_SHIFT = _SHIFT.where(R.c.office_id == _LOCKED.c.office_id)
+    lock = (
+        select(R.c.office_id)
+        .where(among(R.c.office_id, "locked", dialect))
+        .order_by(R.c.office_id)
+        .with_for_update()
+    )
+    # PostgreSQL: lock the rows in id order (the WITH), then update, in one round trip. Rows
+    # come out of the ordered, locking WITH one by one, so whatever join the planner picks,
+    # no row is locked before a lower id: the global lock order holds.
+    locked = lock.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
+    return _Statements(shift, lock, shift.where(R.c.office_id == locked.c.office_id))
 
 
 def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> None:
