@@ -24,7 +24,7 @@ class OfficeRef:
     id: int
     code: str
     path: str
-    active: bool = True
+    active: bool | None = True  # None: not read (offices.place_by_code)
 
     @classmethod
     def of(cls, office: Office) -> OfficeRef:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import bindparam, func, select
 
 from . import ledger, rollups, stock
@@ -40,6 +41,21 @@ def ref_by_code(code: str) -> ledger.OfficeRef:
     if row is None:
         raise NotFound(f"No office with code {code!r}.", error="office_not_found")
     return ledger.OfficeRef(*row)
+
+
+def place_by_code(code: str) -> ledger.OfficeRef:
+    """The office's id, code and path, remembered by the app once read: every print needs them.
+
+    They never change once the office exists (no route moves, renames the code of or deletes
+    an office). Whether it is open does: `active` is left as None, and the verb that needs it
+    reads it with its write (stock.consume).
+    """
+    places = current_app.extensions.setdefault("blangko.office_places", {})
+    place = places.get(code)
+    if place is None:
+        office = ref_by_code(code)
+        place = places[code] = ledger.OfficeRef(office.id, office.code, office.path, None)
+    return place
 
 
 def create(code: str, name: str, kind: str, parent_code: str | None = None) -> Office:

@@ -16,17 +16,18 @@ from collections import Counter
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import alerts, rollups
 from .db import connection, db
 from .errors import Conflict, InsufficientStock, Invalid
 from .ledger import B, M, OfficeRef, T, get_movement, get_transfer, movement_out, office_refs
-from .models import utcnow
+from .models import Office, utcnow
 from .permissions import Principal
 from .stock_sql import PRINT_ONE
 
+_O = Office.__table__
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
 NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
@@ -174,17 +175,34 @@ def receive(
 def consume(
     office: OfficeRef, actor: Principal, *, outcome: str, reason: str, printed_at: datetime | None = None
 ) -> dict:
-    """One card print; a spoiled print uses up a blank too."""
-    _require_active(office)
+    """One card print; a spoiled print uses up a blank too.
+
+    Whether the office is open is read with the debit, not taken from `office`: prints
+    look their office up by its remembered place (offices.place_by_code).
+    """
     if connection().dialect.name == "postgresql":
         movement = _print_in_one_statement(office, actor, printed_at, outcome, reason)
         alerts.evaluate_paths(office.path)
         return movement
-    on_hand = _debit(office.id, 1)
+    on_hand = (
+        connection().execute(_PRINT_DEBIT, {"office": office.id, "quantity": 1, "now": utcnow()}).scalar()
+    )
+    if on_hand is None:
+        _refuse_print(office)
     movement = _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
     _count_usage(office.path, [movement])
     _settle({office.path: (-1, 0)})
     return movement
+
+
+# SQLite's debit of a print: the guard also holds while the office is closed.
+_PRINT_DEBIT = _PLAIN_DEBIT.where(exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True)))
+
+
+def _refuse_print(office: OfficeRef) -> NoReturn:
+    open_ = db.session.execute(select(_O.c.active).where(_O.c.id == office.id)).scalar()
+    _require_active(OfficeRef(office.id, office.code, office.path, bool(open_)))
+    _refuse(office.id, 1)
 
 
 def _print_in_one_statement(
@@ -198,8 +216,8 @@ def _print_in_one_statement(
     params = {**row, "day": _day(row["occurred_at"]), "printed": int(not spoiled), "spoiled": int(spoiled),
               "ancestors": sorted(rollups.ancestry(office.path))}  # fmt: skip
     written = connection().execute(PRINT_ONE, params).first()
-    if written is None:  # the guard held: no blank left, nothing written
-        _refuse(office.id, 1)
+    if written is None:  # a guard held: no blank left or the office closed; nothing written
+        _refuse_print(office)
     row["id"], row["balance_after"] = written.id, written.balance_after
     return movement_out(row, office.code, actor.name)
 

@@ -12,7 +12,8 @@ locked is forced by what each one reads: `recorded` reads `taken` (the balance r
 locked first), `counted` reads `recorded`, and `locked` waits for all of `counted` (its
 count), then locks the rollup rows in id order. That is the global order every writer
 keeps (balances, then usage, then rollups, each by id), so no two writers deadlock. With
-no blank left `taken` is empty, and so is everything after it: nothing is written.
+no blank left, or with the office closed, `taken` is empty, and so is everything after
+it: nothing is written.
 """
 
 from sqlalchemy import text
@@ -22,6 +23,7 @@ PRINT_ONE = text(
     WITH taken AS (
         UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
         WHERE office_id = :office_id AND on_hand >= 1
+          AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active)
         RETURNING on_hand
     ), recorded AS (
         INSERT INTO movements (office_id, kind, quantity, balance_after, outcome, reason,

@@ -24,6 +24,20 @@ def test_an_inactive_office_refuses_deliveries_prints_and_incoming_transfers(api
     assert stock(api, "62.02.06")["on_hand"] == 30
 
 
+def test_an_office_closed_after_its_first_prints_prints_no_more_and_reopens(api):
+    """Prints remember where an office is (offices.place_by_code), never whether it is open."""
+    deliver(api, "62.02.06", 30)
+    ok(api.post("/offices/62.02.06/prints", PRINTED, as_="operator"), 201)
+    close(api, "62.02.06")
+
+    refused = api.post("/offices/62.02.06/prints", PRINTED, as_="operator")
+
+    assert (refused.status_code, refused.json["error"]) == (409, "office_inactive")
+    assert stock(api, "62.02.06")["on_hand"] == 29
+    ok(api.patch("/offices/62.02.06", {"active": True}, as_="admin"))
+    assert ok(api.post("/offices/62.02.06/prints", PRINTED, as_="operator"), 201)["on_hand"] == 28
+
+
 def test_an_inactive_office_can_still_send_its_blanks_back_and_be_counted(api):
     deliver(api, "62.02.06", 30)
     close(api, "62.02.06")
