@@ -55,37 +55,39 @@ def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        # Reads (GET) never block writers in WAL mode; everything else writes, from the start
-        # unless the request said it reads first and will call start_writing() before writing.
-        if has_request_context() and (request.method in READ_ONLY_METHODS or g.get(_READS_FIRST)):
-            connection.exec_driver_sql("BEGIN")
-        else:
+        # Reads (GET) never block writers in WAL mode; everything else writes, from the start,
+        # unless the request looks up its token first and calls start_writing() before writing.
+        if not has_request_context():
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif request.method in READ_ONLY_METHODS:
+            connection.exec_driver_sql("BEGIN")
+        elif not g.get(_READS_FIRST):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # else: no transaction yet; the token lookup, a single SELECT, runs on its own
 
 
 _READS_FIRST = "blangko_reads_first"
 
 
 def read_first() -> None:
-    """SQLite: this write request begins with reads only (its token) and calls start_writing()
-    before its first write, so other requests' writes need not wait while it authenticates."""
+    """SQLite: this write request looks up its token, a single read, before anything else,
+    and calls start_writing() before it writes, so other writers need not wait for it."""
     if is_sqlite(db.engine):
         setattr(g, _READS_FIRST, True)
 
 
 def start_writing() -> None:
-    """SQLite: end the request's read transaction and queue for the write lock (BEGIN IMMEDIATE).
+    """SQLite: the request's transaction starts now, queued for the write lock (BEGIN IMMEDIATE).
 
-    A read transaction cannot safely become a write one: if another writer committed since
-    it began, SQLite refuses the upgrade at once ("database is locked"), busy timeout or not.
-    So the reads made so far are committed (they wrote nothing) and the write transaction
-    starts afresh; SQLAlchemy keeps seeing one transaction on the same connection.
+    Until now it ran outside any transaction (its token lookup). Starting with a read
+    transaction instead would not do: SQLite refuses to turn one into a write transaction
+    once another writer has committed since it began ("database is locked"), busy timeout
+    or not. SQLAlchemy sees one transaction on the same connection throughout.
     """
     if not g.pop(_READS_FIRST, False):
         return
     begun = db.session().info.get(_CONNECTION)
     if begun is not None:  # otherwise the first statement will BEGIN IMMEDIATE by itself
-        begun.exec_driver_sql("COMMIT")
         begun.exec_driver_sql("BEGIN IMMEDIATE")
 
 
