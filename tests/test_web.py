@@ -197,6 +197,17 @@ def test_the_session_does_not_open_the_api(web):
     assert b.client.get("/api/v1/offices").status_code == 401
 
 
+def test_the_api_neither_reads_nor_writes_the_session_cookie(web):
+    b = browser(web, "manager")
+    token = {"Authorization": f"Bearer {web.tokens['manager']}"}
+
+    response = b.client.get("/api/v1/offices", headers=token)
+
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers and "Cookie" not in response.headers.get("Vary", "")
+    assert b.get("/").status_code == 200  # the dashboard's session is still open
+
+
 # --- CSRF ---------------------------------------------------------------------------
 
 
