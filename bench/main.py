@@ -45,9 +45,11 @@ SMALL_LEDGER = 1_000
 
 # (flag, environment variable, type, default, help)
 OPTIONS = (
-    ("--seconds", "BENCH_SECONDS", float, 10, "measured seconds per print endpoint"),
+    # A minute per endpoint in six alternating slices: on this shared machine ten seconds in
+    # two slices gave ratios 0.05 apart from one run to the next.
+    ("--seconds", "BENCH_SECONDS", float, 60, "measured seconds per print endpoint"),
     ("--warmup", "BENCH_WARMUP", float, 2, "unmeasured seconds of load on each endpoint first"),
-    ("--rounds", "BENCH_ROUNDS", int, 2, "slices the measured time is cut into, real and floor alternating"),
+    ("--rounds", "BENCH_ROUNDS", int, 6, "slices the measured time is cut into, real and floor alternating"),
     ("--clients", "BENCH_CLIENTS", int, 8, "client processes driving the print endpoints"),
     ("--ledger-rows", "BENCH_LEDGER_ROWS", int, 1_000_000, "movements of the large ledger"),
     ("--samples", "BENCH_SAMPLES", int, 200, "requests behind each read latency median"),
