@@ -77,13 +77,13 @@ def evaluate(office_ids: list[int]) -> None:
     as_of = today()
     offices, unresolved = {}, {}
     connection_ = connection()
-    for row in connection_.execute(
-        _evaluation(connection_.dialect.name), figures_parameters(office_ids, as_of)
-    ):
-        offices.setdefault(row.id, row)
-        if row.alert_id is not None:
-            unresolved[(row.id, row.alert_kind)] = Unresolved(
-                row.alert_id, row.id, row.alert_kind, row.alert_severity, row.alert_figures
+    statement = _evaluation(connection_.dialect.name)
+    for row in connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings():
+        office_id, alert_id = row["id"], row["alert_id"]
+        offices.setdefault(office_id, row)
+        if alert_id is not None:
+            unresolved[(office_id, row["alert_kind"])] = Unresolved(
+                alert_id, office_id, row["alert_kind"], row["alert_severity"], row["alert_figures"]
             )
     for row in offices.values():
         figures = figures_of(row, as_of)

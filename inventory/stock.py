@@ -218,7 +218,7 @@ def _print_in_one_statement(
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
-    row["id"], row["balance_after"] = written.id, written.balance_after
+    row["id"], row["balance_after"], _shifted = written
     return movement_out(row, office.code, actor.name)
 
 
