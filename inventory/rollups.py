@@ -45,28 +45,23 @@ def shift(changes: dict[str, tuple[int, int]]) -> None:
             by_delta[(on_hand, in_transit_in)].append(office_id)
     connection_ = connection()
     statements = _statements(connection_.dialect.name)
-    locking = connection_.dialect.name == "postgresql"
-    if locking and not by_delta:  # nothing changes, yet the caller relies on the rows being locked
-        connection_.execute(statements.lock, {"locked": sorted(deltas)})
+    if connection_.dialect.name == "postgresql":  # SQLite's BEGIN IMMEDIATE already serialises writers
+        connection_.execute(statements.lock, {"ids": sorted(deltas)})
     for (on_hand, in_transit_in), office_ids in sorted(by_delta.items()):
         params = {"ids": office_ids, "on_hand_delta": on_hand, "in_transit_in_delta": in_transit_in}
-        if locking:  # the first UPDATE locks every row this change touches, in id order
-            connection_.execute(statements.lock_and_shift, {**params, "locked": sorted(deltas)})
-            locking = False
-        else:
-            connection_.execute(statements.shift, params)
+        connection_.execute(statements.shift, params)
 
 
 class _Statements(NamedTuple):
     shift: Update
     lock: Select
-    lock_and_shift: Update
 
 
 @cache
 def _statements(dialect: str) -> _Statements:
-    """Built once per dialect: they run on every movement, and building them cost several
-    times what running them does (bench/)."""
+    """Built once per dialect: they run on every movement (a single print on PostgreSQL has
+    its own statement, inventory/stock_sql.py), and building them cost several times what
+    running them does (bench/)."""
     shift = (
         update(R)
         .where(among(R.c.office_id, "ids", dialect))
@@ -77,15 +72,11 @@ def _statements(dialect: str) -> _Statements:
     )
     lock = (
         select(R.c.office_id)
-        .where(among(R.c.office_id, "locked", dialect))
+        .where(among(R.c.office_id, "ids", dialect))
         .order_by(R.c.office_id)
         .with_for_update()
     )
-    # PostgreSQL: lock the rows in id order (the WITH), then update, in one round trip. Rows
-    # come out of the ordered, locking WITH one by one, so whatever join the planner picks,
-    # no row is locked before a lower id: the global lock order holds.
-    locked = lock.cte("locked").prefix_with("MATERIALIZED", dialect="postgresql")
-    return _Statements(shift, lock, shift.where(R.c.office_id == locked.c.office_id))
+    return _Statements(shift, lock)
 
 
 def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> None:
