@@ -13,6 +13,7 @@ directions cannot deadlock.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
@@ -130,8 +131,14 @@ def _record(
 
 
 def _require_active(office: OfficeRef) -> None:
-    """A closed office keeps its books (transfers out, counts, reversals) but takes in nothing new."""
-    if not office.active:
+    """A closed office keeps its books (transfers out, counts, reversals) but takes in nothing new.
+
+    `active` is None where it was not read with the office (offices.place_by_code): read now.
+    """
+    active = office.active
+    if active is None:
+        active = db.session.execute(select(_O.c.active).where(_O.c.id == office.id)).scalar()
+    if not active:
         raise Conflict(f"Office {office.code} is inactive.", error="office_inactive")
 
 
@@ -200,8 +207,8 @@ _PRINT_DEBIT = _PLAIN_DEBIT.where(exists().where(_O.c.id == bindparam("office"),
 
 
 def _refuse_print(office: OfficeRef) -> NoReturn:
-    open_ = db.session.execute(select(_O.c.active).where(_O.c.id == office.id)).scalar()
-    _require_active(OfficeRef(office.id, office.code, office.path, bool(open_)))
+    """Which guard held: the office closed (read afresh), else no blank left."""
+    _require_active(replace(office, active=None))
     _refuse(office.id, 1)
 
 
@@ -218,7 +225,7 @@ def _print_in_one_statement(
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
-    row["id"], row["balance_after"], _shifted = written
+    row["id"], row["balance_after"] = written
     return movement_out(row, office.code, actor.name)
 
 

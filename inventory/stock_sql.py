@@ -13,7 +13,8 @@ locked first), `counted` reads `recorded`, and `locked` waits for all of `counte
 count), then locks the rollup rows in id order. That is the global order every writer
 keeps (balances, then usage, then rollups, each by id), so no two writers deadlock. With
 no blank left, or with the office closed, `taken` is empty, and so is everything after
-it: nothing is written.
+it: nothing is written. PostgreSQL runs every data-modifying WITH to completion, read or
+not, so `shifted` needs no reader.
 """
 
 from sqlalchemy import text
@@ -48,8 +49,7 @@ PRINT_ONE = text(
     ), shifted AS (
         UPDATE office_rollups SET on_hand = office_rollups.on_hand - 1
         FROM locked WHERE office_rollups.office_id = locked.office_id
-        RETURNING office_rollups.office_id
     )
-    SELECT id, balance_after, (SELECT count(*) FROM shifted) AS shifted FROM recorded
+    SELECT id, balance_after FROM recorded
     """
 )

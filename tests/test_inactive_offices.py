@@ -1,5 +1,7 @@
 """A closed office keeps its books but takes in no new blanks and prints no cards."""
 
+import pytest
+
 from tests.helpers import PRINTED, deliver, ok, stock
 
 
@@ -49,3 +51,25 @@ def test_an_inactive_office_can_still_send_its_blanks_back_and_be_counted(api):
         "/offices/62.02.06/adjustments", {"counted": 0, "reason": "Closing count"}, as_="manager"
     )
     assert counted.status_code == 201 and counted.json["movement"]["quantity"] == -2
+
+
+def test_a_remembered_place_says_nothing_of_whether_the_office_is_open(api):
+    """offices.place_by_code leaves `active` unknown; any verb given it reads it afresh."""
+    from inventory import offices
+    from inventory import stock as verbs
+    from inventory.db import db
+    from inventory.errors import Conflict
+    from inventory.permissions import Principal
+
+    with api.app.test_request_context():
+        place = offices.place_by_code("62.02.06")
+        actor = Principal(1, "admin", "admin", None, None, None)
+        assert place.active is None
+        assert verbs.receive(place, actor, 5)["balance_after"] == 5
+        db.session.commit()
+    close(api, "62.02.06")
+    with api.app.test_request_context():
+        with pytest.raises(Conflict):
+            verbs.receive(offices.place_by_code("62.02.06"), actor, 5)
+        db.session.rollback()
+    assert stock(api, "62.02.06")["on_hand"] == 5

@@ -42,8 +42,8 @@ def writes(view: Callable) -> Callable:
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        start_writing()
         try:
+            start_writing()
             result = view(*args, **kwargs)
             if not g.get(_KEYED):
                 db.session.commit()
