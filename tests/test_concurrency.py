@@ -9,6 +9,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from inventory.db import db
 from inventory.verify import problems
@@ -140,12 +142,13 @@ def test_prints_batches_and_transfers_across_one_subtree_at_once_do_not_deadlock
     assert books_problems(api) == []
 
 
-def test_a_sqlite_writer_holds_the_write_lock_only_while_it_writes(api, backend, tmp_path):
+def test_a_sqlite_writer_holds_the_write_lock_only_while_it_writes(api, backend):
     """Authentication and validation read before the lock: a writer queued behind another
     one does not keep a bad token or a bad body from being answered at once."""
     if backend != "sqlite":
         pytest.skip("about SQLite's single write lock")
-    holder = sqlite3.connect(tmp_path / "test.sqlite3", isolation_level=None)
+    database = make_url(api.app.config["SQLALCHEMY_DATABASE_URI"]).database
+    holder = sqlite3.connect(database, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
         started = time.monotonic()
@@ -159,3 +162,34 @@ def test_a_sqlite_writer_holds_the_write_lock_only_while_it_writes(api, backend,
     assert (bad_token.status_code, bad_body.status_code) == (401, 422)
     assert waited < 5  # the busy timeout (30 s) was never waited out
     assert api.post("/offices/62.02/deliveries", {"quantity": 1}, as_="warehouse").status_code == 201
+
+
+def test_a_print_is_committed_before_its_answer_is_serialised(api, monkeypatch):
+    """The office's rows are released before the answer is built; with an Idempotency-Key
+    the answer is kept in the same transaction, so there it is built first."""
+    from inventory.schemas import MovementResultSchema
+
+    api.post("/offices/62.02/deliveries", {"quantity": 5}, as_="warehouse")
+    with api.app.app_context():
+        engine = db.engine
+    commits, commits_seen_by_dump = [], []
+
+    def count_commit(_connection):
+        commits.append(1)
+
+    dump = MovementResultSchema.dump
+
+    def spy(self, *args, **kwargs):
+        commits_seen_by_dump.append(len(commits))
+        return dump(self, *args, **kwargs)
+
+    monkeypatch.setattr(MovementResultSchema, "dump", spy)
+    event.listen(engine, "commit", count_commit)
+    try:
+        api.post("/offices/62.02/prints", PRINT, as_="operator")
+        api.post("/offices/62.02/prints", PRINT, as_="operator", headers={"Idempotency-Key": "p-1"})
+    finally:
+        event.remove(engine, "commit", count_commit)
+
+    assert commits_seen_by_dump == [1, 1]  # the plain print had committed; the keyed one not yet
+    assert len(commits) == 2
