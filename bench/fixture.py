@@ -12,13 +12,15 @@ from dataclasses import dataclass
 
 from flask import Flask
 
-from inventory import create_app, offices, stock
-from inventory.auth import issue_token
-from inventory.db import db
-from inventory.ledger import OfficeRef
-from inventory.models import User
-from inventory.permissions import Principal
-from inventory.regions import import_regions
+from inventory import create_app
+from inventory.auth.models import User
+from inventory.auth.tokens import issue_token
+from inventory.core.db import db
+from inventory.core.principal import Principal
+from inventory.offices import tree as offices
+from inventory.offices.regions import import_regions
+from inventory.offices.tree import OfficeRef
+from inventory.stock import service as stock
 
 REGENCY = "62.02"  # Kotawaringin Timur
 PRINT_OFFICE = "62.02.05"  # Baamang district: prints go up a four-office path to the root

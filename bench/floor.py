@@ -15,8 +15,8 @@ import os
 from flask import Flask, request
 from sqlalchemy import create_engine, insert, update
 
-from inventory.db import configure_sqlite, is_sqlite
-from inventory.models import Balance, Movement, utcnow
+from inventory.core.db import configure_sqlite, is_sqlite, utcnow
+from inventory.stock.models import Balance, Movement
 
 B = Balance.__table__
 M = Movement.__table__

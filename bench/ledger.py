@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, text, update
 
-from inventory import rollups
-from inventory.db import db
-from inventory.ledger import B, M, OfficeRef
-from inventory.models import utcnow
+from inventory.core.db import db, utcnow
+from inventory.offices.tree import OfficeRef
+from inventory.stock import rollups
+from inventory.stock.ledger import B, M
 
 from .fixture import app_for
 from .load import Client, Request, get_json

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from inventory.db import db
-from inventory.ledger import M
-from inventory.verify import problems
+from inventory.core.db import db
+from inventory.stock.ledger import M
+from inventory.stock.verify import problems
 
 from . import servers
 from .databases import SQLITE, Backend, fresh_database, probe_postgresql

@@ -9,7 +9,7 @@ of POSTs) but keeps the books the app keeps:
   `transfer_out` for each transfer still in transit from a regency to a district;
 * office_rollups hold the true subtree sums of stock and population;
 * daily_usage holds each district's prints per day and reason, rolled up to its
-  regency, province and the national office, exactly as stock.py rolls them up.
+  regency, province and the national office, exactly as inventory/stock/service.py rolls them up.
 
 Print movements themselves are not loaded: the reports never read the ledger.
 Alerts are then opened by the app's own `alerts.evaluate`, so they match the figures.
@@ -26,14 +26,16 @@ from datetime import date, timedelta
 
 from sqlalchemy import bindparam, insert, select, text, update
 
-from inventory import alerts
-from inventory.auth import issue_token
-from inventory.db import db
-from inventory.ledger import B, M, T
-from inventory.models import Office, User, utcnow
-from inventory.models_planning import DailyUsage, OfficeRollup, Population
-from inventory.regions import NATIONAL_CODE, import_regions
-from inventory.rollups import ancestry
+from inventory.auth.models import User
+from inventory.auth.tokens import issue_token
+from inventory.core.db import db, utcnow
+from inventory.offices.models import Office
+from inventory.offices.regions import NATIONAL_CODE, import_regions
+from inventory.planning import alerts
+from inventory.planning.models import Population
+from inventory.stock.ledger import B, M, T
+from inventory.stock.models import DailyUsage, OfficeRollup
+from inventory.stock.rollups import ancestry
 
 SEED = 2024
 # (reason, chance a district prints it on a working day, fewest, most cards that day)

@@ -33,8 +33,8 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench import national_data  # noqa: E402
 from bench.report import load_average, machine  # noqa: E402
 from inventory import create_app  # noqa: E402
-from inventory.db import db  # noqa: E402
-from inventory.planning import today  # noqa: E402
+from inventory.core.db import db  # noqa: E402
+from inventory.planning.figures import today  # noqa: E402
 
 TARGET_SECONDS = 1.0
 PG_ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")

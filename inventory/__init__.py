@@ -7,7 +7,8 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from flask_migrate import Migrate
 
-from .db import db, init_db
+from .core import bus
+from .core.db import db, init_db
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
@@ -25,8 +26,10 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
 
     from .api import init_api
     from .cli import register_cli
+    from .handlers import HANDLERS
     from .web import init_web
 
+    bus.install(HANDLERS)
     _serve_swagger_assets(app)
     init_api(app)
     init_web(app)

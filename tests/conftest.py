@@ -15,9 +15,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from inventory import create_app
-from inventory.auth import issue_token
-from inventory.db import db
-from inventory.models import User
+from inventory.auth.models import User
+from inventory.auth.tokens import issue_token
+from inventory.core.db import db
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)]
@@ -130,7 +130,7 @@ class ApiClient:
 
     def add_user(self, name: str, role: str, office_code: str | None = None) -> str:
         """Create a user directly (as the CLI does) and remember its token under `name`."""
-        from inventory import offices
+        from inventory.offices import tree as offices
 
         with self.app.app_context():
             office = offices.get_by_code(office_code) if office_code else None

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from inventory.db import db
-from inventory.verify import problems
+from inventory.core.db import db
+from inventory.stock.verify import problems
 
 PRINTED = {"outcome": "printed", "reason": "new_record"}
 SPOILED = {"outcome": "spoiled", "reason": "new_record"}
@@ -105,7 +105,7 @@ def world(api):
 
 
 def books_problems(api):
-    """Balances against ledgers and open transfers (inventory/verify.py); [] when the books agree."""
+    """Balances against ledgers and open transfers (inventory/stock/verify.py); [] when the books agree."""
     with api.app.app_context():
         try:
             return problems()

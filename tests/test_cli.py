@@ -6,9 +6,10 @@ import hashlib
 
 from sqlalchemy import func, select, update
 
-from inventory.db import db
-from inventory.models import Balance, Office
-from inventory.regions import official_regions
+from inventory.core.db import db
+from inventory.offices.models import Office
+from inventory.offices.regions import official_regions
+from inventory.stock.models import Balance
 
 
 def run(app, *args):

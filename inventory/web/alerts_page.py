@@ -6,7 +6,9 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from .. import alerts, offices, permissions
+from ..auth import permissions
+from ..offices import tree
+from ..planning import alerts
 from .blueprint import bp, principal, write
 from .forms import AcknowledgeForm
 
@@ -21,7 +23,7 @@ def alerts_page():
     office = None
     area_path = None if user.is_admin else user.office_path
     if request.args.get("office"):
-        office = offices.get_by_code(request.args["office"])
+        office = tree.get_by_code(request.args["office"])
         permissions.require(user, permissions.READ, office.path)
         area_path = office.path
     before = request.args.get("before", type=int)

@@ -10,13 +10,15 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from .. import alerts, offices, permissions
-from ..db import db
-from ..models import Office
-from ..models_alerts import Alert
-from ..permissions import Principal
-from ..planning import OfficeFigures, figures_for
-from ..report_rules import STATUSES, office_status
+from ..auth import permissions
+from ..core.db import db
+from ..core.principal import Principal
+from ..offices import tree
+from ..offices.models import Office
+from ..planning import alerts
+from ..planning.figures import OfficeFigures, figures_for
+from ..planning.models import Alert
+from ..reports.rules import STATUSES, office_status
 
 
 def status_of(f: OfficeFigures, alert_kinds: Iterable[str] = ()) -> str:
@@ -63,7 +65,7 @@ class Row:
 def roots_for(principal: Principal) -> list[Office]:
     """Where a user's overview starts: their own office, or the top of the tree for an admin."""
     if principal.office_code:
-        return [offices.get_by_code(principal.office_code)]
+        return [tree.get_by_code(principal.office_code)]
     return list(db.session.execute(select(Office).where(Office.parent_id.is_(None))).scalars())
 
 

@@ -8,10 +8,10 @@ from typing import TypeVar
 from flask import Blueprint, flash
 from flask_login import current_user
 
-from .. import permissions
-from ..db import db
-from ..errors import DomainError
-from ..permissions import Principal
+from ..auth import permissions
+from ..core.db import db
+from ..core.errors import DomainError
+from ..core.principal import Principal
 from .labels import describe
 
 bp = Blueprint(

@@ -11,8 +11,8 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from ..db import db
-from ..ledger import M
+from ..core.db import db
+from ..stock.ledger import M
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from ..errors import DomainError
+from ..core.errors import DomainError
 from .blueprint import bp
 from .labels import describe
 

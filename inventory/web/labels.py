@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _pl
 
-from ..errors import DomainError
+from ..core.errors import DomainError
 
 # Context "status": the one-word verdict on an office, apart from the same words used for figures.
 STATUS_LABELS = {

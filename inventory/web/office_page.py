@@ -11,9 +11,14 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
-from .. import ledger, offices, permissions, planning, stock
-from ..db import db
-from ..models import IdempotencyKey, Office
+from ..auth import permissions
+from ..core.db import db
+from ..core.models import IdempotencyKey
+from ..offices import tree
+from ..offices.models import Office
+from ..planning import figures
+from ..stock import ledger
+from ..stock import service as stock
 from . import area, chart
 from .blueprint import bp, principal, write
 from .forms import DeliveryForm, PostForm, PrintForm, StocktakeForm, TransferForm
@@ -23,7 +28,7 @@ LEDGER_ROWS = 20
 
 
 def _office(code: str, action: str = permissions.READ) -> Office:
-    office = offices.get_by_code(code)
+    office = tree.get_by_code(code)
     permissions.require(principal(), action, office.path)
     return office
 
@@ -55,8 +60,8 @@ def _forms(office: Office, bound: dict) -> dict:
 
 
 def _render(office: Office, status: int = 200, **bound):
-    ref = ledger.OfficeRef.of(office)
-    report = planning.projection_report(office)
+    ref = tree.OfficeRef.of(office)
+    report = figures.projection_report(office)
     today = report["as_of"]
     own = ledger.balance_of(office.id)
     balance_chart = chart.build(
@@ -119,7 +124,7 @@ def deliver(code: str):
     if not form.validate_on_submit():
         return _render(office, 422, delivery=form)
     work = lambda: stock.receive(  # noqa: E731
-        ledger.OfficeRef.of(office),
+        tree.OfficeRef.of(office),
         principal(),
         form.quantity.data,
         batch_no=form.batch_no.data or None,
@@ -139,7 +144,7 @@ def print_card(code: str):
     if not form.validate_on_submit():
         return _render(office, 422, print=form)
     work = lambda: stock.consume(  # noqa: E731
-        ledger.OfficeRef.of(office), principal(), outcome=form.outcome.data, reason=form.reason.data
+        tree.OfficeRef.of(office), principal(), outcome=form.outcome.data, reason=form.reason.data
     )
     if not _write_once(form.nonce.data, work):
         return _render(office, 409, print=form)
@@ -154,10 +159,10 @@ def dispatch(code: str):
     form.destination.choices = _destinations(office)
     if not form.validate_on_submit():
         return _render(office, 422, transfer=form)
-    destination = offices.get_by_code(form.destination.data)
+    destination = tree.get_by_code(form.destination.data)
     work = lambda: stock.dispatch(  # noqa: E731
-        ledger.OfficeRef.of(office),
-        ledger.OfficeRef.of(destination),
+        tree.OfficeRef.of(office),
+        tree.OfficeRef.of(destination),
         principal(),
         form.quantity.data,
         form.note.data or None,
@@ -175,7 +180,7 @@ def stocktake(code: str):
     if not form.validate_on_submit():
         return _render(office, 422, stocktake=form)
     work = lambda: stock.count(  # noqa: E731
-        ledger.OfficeRef.of(office), principal(), form.counted.data, form.reason.data.strip()
+        tree.OfficeRef.of(office), principal(), form.counted.data, form.reason.data.strip()
     )
     if not _write_once(form.nonce.data, work):
         return _render(office, 409, stocktake=form)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from flask import current_app, render_template, request
 from flask_login import login_required
 
-from .. import alerts, offices, permissions
+from ..auth import permissions
+from ..offices import tree
+from ..planning import alerts
 from . import area
 from .blueprint import bp, principal
 
@@ -19,7 +21,7 @@ def overview():
     roots = area.roots_for(user)
     code = request.args.get("office")
     if code:
-        root = offices.get_by_code(code)
+        root = tree.get_by_code(code)
         permissions.require(user, permissions.READ, root.path)
     elif len(roots) == 1:
         root = roots[0]

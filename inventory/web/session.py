@@ -12,9 +12,10 @@ from flask_login import LoginManager, UserMixin
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import db
-from ..models import Office, User
-from ..permissions import Principal
+from ..auth.models import User
+from ..core.db import db
+from ..core.principal import Principal
+from ..offices.models import Office
 
 # Checked when the name is unknown, so a wrong name takes as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not a password")

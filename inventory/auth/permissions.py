@@ -1,0 +1,49 @@
+"""Who may do what, where. Pure functions of the principal: no database, no Flask."""
+
+from __future__ import annotations
+
+from ..core.errors import Forbidden
+from ..core.principal import Principal
+
+READ = "read"
+DELIVER = "deliver"
+TRANSFER = "transfer"
+PRINT = "print"
+ADJUST = "adjust"
+REVERSE = "reverse"
+SET_THRESHOLD = "set_threshold"
+MANAGE_OFFICES = "manage_offices"
+MANAGE_USERS = "manage_users"
+ACKNOWLEDGE = "acknowledge"
+PLAN = "plan"  # projections, population figures, redistribution
+SUBSCRIBE = "subscribe"  # alert notifications for an area
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, SUBSCRIBE, PLAN}),
+    "warehouse": frozenset({READ, DELIVER, TRANSFER}),
+    "operator": frozenset({READ, PRINT}),
+}
+
+
+def in_area(principal: Principal, office_path: str) -> bool:
+    """An area is the user's office and everything below it; admins see everything."""
+    if principal.is_admin:
+        return True
+    if principal.office_path is None:
+        return False
+    return office_path.startswith(principal.office_path)
+
+
+def may(principal: Principal, action: str, office_path: str | None = None) -> bool:
+    if principal.is_admin:
+        return True
+    if action not in ROLE_ACTIONS.get(principal.role, frozenset()):
+        return False
+    return office_path is None or in_area(principal, office_path)
+
+
+def require(principal: Principal, action: str, office_path: str | None = None) -> None:
+    if not may(principal, action, office_path):
+        if office_path is not None and may(principal, action):
+            raise Forbidden("This office is outside your area.", error="outside_area")
+        raise Forbidden(f"Your role ({principal.role}) may not {action.replace('_', ' ')}.")

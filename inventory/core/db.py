@@ -1,0 +1,168 @@
+"""Database handle and the connection settings both engines need to be safe under concurrency."""
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+
+from flask import Flask, g, has_request_context, request
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    MetaData,
+    String,
+    any_,
+    bindparam,
+    event,
+    func,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.orm import DeclarativeBase, Session
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+
+# BIGINT on PostgreSQL, but INTEGER on SQLite so the id stays the rowid alias (autoincrement).
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
+    """WAL, foreign keys and writers that queue for the lock instead of failing.
+
+    pysqlite starts transactions lazily and upgrades a read lock to a write lock
+    mid-transaction, which fails at once with "database is locked" when another
+    writer got there first. We take over BEGIN so that write transactions ask for
+    the lock up front (BEGIN IMMEDIATE), where the busy timeout makes them wait.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # Reads (GET) never block writers in WAL mode; everything else writes, from the start,
+        # unless the request looks up its token first and calls start_writing() before writing.
+        if not has_request_context():
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        elif request.method in READ_ONLY_METHODS:
+            connection.exec_driver_sql("BEGIN")
+        elif not g.get(_READS_FIRST):
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # else: no transaction yet; the token lookup, a single SELECT, runs on its own
+
+
+_READS_FIRST = "blangko_reads_first"
+
+
+def read_first() -> None:
+    """SQLite: this write request looks up its token, a single read, before anything else,
+    and calls start_writing() before it writes, so other writers need not wait for it."""
+    if is_sqlite(db.engine):
+        setattr(g, _READS_FIRST, True)
+
+
+def start_writing() -> None:
+    """SQLite: the request's transaction starts now, queued for the write lock (BEGIN IMMEDIATE).
+
+    Until now it ran outside any transaction (its token lookup). Starting with a read
+    transaction instead would not do: SQLite refuses to turn one into a write transaction
+    once another writer has committed since it began ("database is locked"), busy timeout
+    or not. SQLAlchemy sees one transaction on the same connection throughout.
+    """
+    if not g.pop(_READS_FIRST, False):
+        return
+    begun = db.session().info.get(_CONNECTION)
+    if begun is not None:  # otherwise the first statement will BEGIN IMMEDIATE by itself
+        begun.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def init_db(app: Flask) -> None:
+    db.init_app(app)
+    with app.app_context():
+        if is_sqlite(db.engine):
+            configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+
+
+def connection() -> Connection:
+    """The session's connection, inside its transaction, for Core statements on hot paths.
+
+    Executing through the Session costs a third more per statement than through its
+    Connection (ORM execution options, events, autoflush), and asking the Session for its
+    connection costs about as much again, which the print path paid ten times a request
+    (bench/). So the connection is remembered when the session's transaction begins and
+    forgotten when it ends.
+    """
+    session = db.session()
+    return session.info.get(_CONNECTION) or session.connection()
+
+
+_CONNECTION = "blangko.connection"
+
+
+@event.listens_for(Session, "after_begin")
+def _remember_connection(session: Session, _transaction, connection: Connection) -> None:
+    session.info[_CONNECTION] = connection
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_connection(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: the connection goes back to the pool
+        session.info.pop(_CONNECTION, None)
+
+
+class _IdsAsJson(TypeDecorator):
+    """A list of ids bound as JSON text, for SQLite's json_each()."""
+
+    impl = String
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(list(value))
+
+
+def among(column, name: str, dialect: str) -> ColumnElement[bool]:
+    """`column` is one of the ids bound as `name` (a list), in SQL that compiles once.
+
+    An expanding IN (`column.in_(bindparam(name, expanding=True))`) is rendered again on
+    every execution, which cost ~50 us a statement on the print path (bench/): here
+    PostgreSQL gets `= ANY(:ids)` with an array, SQLite `IN (SELECT value FROM json_each(:ids))`.
+    """
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    ids = func.json_each(bindparam(name, type_=_IdsAsJson())).table_valued("value")
+    return column.in_(select(ids.c.value))

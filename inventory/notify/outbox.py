@@ -1,0 +1,129 @@
+"""The notification outbox, and the webhook secrets its deliveries are signed with.
+
+`on_alert_changed` handles AlertChanged (inventory/handlers.py) inside the transaction of
+the change that opened, escalated or resolved an alert. It only writes rows, never talks
+to the network, so an alert and its notifications commit or roll back together and a
+crash between the commit and the delivery loses nothing: delivery.py sends what the
+outbox holds.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import uuid
+from datetime import UTC, datetime
+
+from cryptography.fernet import Fernet, InvalidToken
+from flask import current_app
+from sqlalchemy import select
+
+from ..auth import permissions
+from ..auth.models import User
+from ..core.db import db, utcnow
+from ..core.principal import Principal
+from ..offices.models import Office
+from ..planning.events import AlertChanged
+from ..planning.models import Alert
+from .models import NOTIFICATION_EVENTS, Notification, Subscription
+
+# --- webhook secrets -------------------------------------------------------------------
+# The secret must be recoverable to sign each delivery, so it is encrypted, not hashed.
+
+
+def _fernet() -> Fernet:
+    secret_key = current_app.config["SECRET_KEY"]
+    if isinstance(secret_key, str):
+        secret_key = secret_key.encode()
+    # A key of its own for this purpose, so it reveals nothing about SECRET_KEY's other uses.
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"blangko-webhook:" + secret_key).digest()))
+
+
+def encrypt_secret(secret: str) -> str:
+    return _fernet().encrypt(secret.encode()).decode()
+
+
+def decrypt_secret(token: str) -> str:
+    """The plain secret; raises ValueError if SECRET_KEY changed since it was stored."""
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        raise ValueError("the webhook secret cannot be decrypted: was SECRET_KEY changed?") from None
+
+
+# --- the outbox writer -----------------------------------------------------------------
+
+
+def on_alert_changed(change: AlertChanged) -> None:
+    enqueue(change.alert, change.event, change.office_code, change.office_path)
+
+
+def enqueue(alert: Alert, event: str, office_code: str, office_path: str) -> int:
+    """Write one outbox Notification per matching active subscription, in the caller's
+    transaction (no commit). Returns how many."""
+    if event not in NOTIFICATION_EVENTS:
+        raise ValueError(f"unknown notification event {event!r}")
+    # The path lists the office's ancestors' ids ("/1/7/42/"), so matching areas are an
+    # indexed IN on subscriptions.office_id: no scan, whatever the tree's size.
+    area_ids = [int(part) for part in office_path.strip("/").split("/") if part]
+    subscriber = (User.id, User.name, User.role, User.office_id, Office.code, Office.path)
+    rows = db.session.execute(
+        select(Subscription.id, Subscription.kinds, *subscriber)
+        .join(User, User.id == Subscription.user_id)
+        .outerjoin(Office, Office.id == User.office_id)
+        .where(Subscription.active.is_(True), User.active.is_(True), Subscription.office_id.in_(area_ids))
+        .order_by(Subscription.id)
+    ).all()
+    # A subscriber hears only about offices they may still subscribe to: a manager who was
+    # disabled, demoted or moved elsewhere stops receiving without anyone cleaning up.
+    matching = [
+        subscription_id
+        for subscription_id, kinds, *user in rows
+        if alert.kind in kinds.split(",")
+        and permissions.may(Principal(*user), permissions.SUBSCRIBE, office_path)
+    ]
+    now = utcnow()
+    for subscription_id in matching:
+        event_id = str(uuid.uuid4())
+        db.session.add(
+            Notification(
+                event_id=event_id,
+                subscription_id=subscription_id,
+                alert_id=alert.id,
+                event=event,
+                # Serialised once, here: every retry sends these exact bytes under one signature.
+                payload=json.dumps(_payload(alert, event, event_id, office_code, now), default=str),
+                status="pending",
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    return len(matching)
+
+
+def _payload(alert: Alert, event: str, event_id: str, office_code: str, now: datetime) -> dict:
+    return {
+        "event_id": event_id,
+        "event": event,
+        "created_at": iso(now),
+        "alert": {
+            "id": alert.id,
+            "office": office_code,
+            "kind": alert.kind,
+            "severity": alert.severity,
+            "status": alert.status,
+            "message": alert.message,
+            "figures": json.loads(alert.figures) if alert.figures else {},
+            "opened_at": iso(alert.opened_at),
+            "resolved_at": iso(alert.resolved_at),
+        },
+    }
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO 8601 with offset; SQLite hands back naive datetimes, which are UTC."""
+    if value is None:
+        return None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).isoformat()

@@ -1,0 +1,47 @@
+"""The office tree: the national office, provinces, regencies, districts and mobile units.
+
+Every other table keys its rows on an office, and every permission is scoped by an
+office's path, so this is the bottom of the domain: it imports nothing but the core.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.db import db, utcnow
+
+OFFICE_KINDS = ("national", "province", "regency", "district", "mobile")
+
+
+class Office(db.Model):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"), index=True)
+    # Materialised path of ids ("/1/7/42/"): a subtree is one index range scan.
+    path: Mapped[str] = mapped_column(String(400))
+    min_stock: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Planning settings (see inventory/planning/projection.py).
+    target_date: Mapped[date | None] = mapped_column(Date)
+    lead_time_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
+    safety_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    print_capacity_per_day: Mapped[int | None] = mapped_column(Integer)
+
+    parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
+
+    __table_args__ = (
+        CheckConstraint(f"kind IN {OFFICE_KINDS}", name="kind"),
+        CheckConstraint("min_stock >= 0", name="min_stock_non_negative"),
+        CheckConstraint("lead_time_days >= 0 AND safety_days >= 0", name="planning_days_non_negative"),
+        CheckConstraint("print_capacity_per_day > 0", name="print_capacity_positive"),
+        # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
+        Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
+    )

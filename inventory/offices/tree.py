@@ -1,0 +1,156 @@
+"""The office tree: finding offices by code, opening them, changing their settings, listing them.
+
+Opening an office and changing a setting the projection reads have consequences in higher
+packages (a balance to open, alerts to re-evaluate): they are published as events, and
+inventory/handlers.py says who handles them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import bindparam, func, select
+
+from ..core import bus
+from ..core.db import connection, db
+from ..core.errors import Conflict, Invalid, NotFound
+from .events import OfficeOpened, PlanningSettingsChanged
+from .models import Office
+
+# Which kind of office may sit under which; mobile units go under any office.
+PARENT_KINDS = {
+    "national": (None,),
+    "province": ("national",),
+    "regency": ("province",),
+    "district": ("regency",),
+    "mobile": ("national", "province", "regency", "district"),
+}
+
+
+@dataclass(frozen=True)
+class OfficeRef:
+    """What stock verbs need of an office: its id, its public code and its place in the tree."""
+
+    id: int
+    code: str
+    path: str
+    active: bool | None = True  # None: not read (place_by_code)
+
+    @classmethod
+    def of(cls, office: Office) -> OfficeRef:
+        return cls(office.id, office.code, office.path, office.active)
+
+
+def get_by_code(code: str) -> Office:
+    office = db.session.execute(select(Office).where(Office.code == code)).scalar_one_or_none()
+    if office is None:
+        raise NotFound(f"No office with code {code!r}.", error="office_not_found")
+    return office
+
+
+# Built once, on the table: the stock routes (prints above all) need only these three
+# columns, and loading an Office (with its parent, eagerly joined) cost 5x as much (bench/).
+_O = Office.__table__
+_REF_BY_CODE = select(_O.c.id, _O.c.code, _O.c.path, _O.c.active).where(_O.c.code == bindparam("code"))
+
+
+def ref_by_code(code: str) -> OfficeRef:
+    """What stock verbs need of an office (id, code, path), without loading the Office."""
+    row = connection().execute(_REF_BY_CODE, {"code": code}).first()
+    if row is None:
+        raise NotFound(f"No office with code {code!r}.", error="office_not_found")
+    return OfficeRef(*row)
+
+
+def place_by_code(code: str) -> OfficeRef:
+    """The office's id, code and path, remembered by the app once read: every print needs them.
+
+    They never change once the office exists (no route moves, renames the code of or deletes
+    an office). Whether it is open does: `active` is left as None, and the verb that needs it
+    reads it with its write (stock.consume).
+    """
+    places = current_app.extensions.setdefault("blangko.office_places", {})
+    place = places.get(code)
+    if place is None:
+        office = ref_by_code(code)
+        place = places[code] = OfficeRef(office.id, office.code, office.path, None)
+    return place
+
+
+def create(code: str, name: str, kind: str, parent_code: str | None = None) -> Office:
+    parent = get_by_code(parent_code) if parent_code else None
+    allowed = PARENT_KINDS[kind]
+    parent_kind = parent.kind if parent else None
+    if parent_kind not in allowed:
+        wanted = " or ".join(k or "no parent" for k in allowed)
+        raise Invalid(
+            f"A {kind} office must sit under {wanted}, not {parent_kind or 'nothing'}.",
+            error="bad_parent",
+            field="parent_code",
+        )
+    if db.session.execute(select(Office.id).where(Office.code == code)).first():
+        raise Conflict(f"Office {code!r} already exists.", error="office_exists")
+    office = Office(code=code, name=name, kind=kind, parent=parent, path="", min_stock=0, active=True)
+    db.session.add(office)
+    db.session.flush()  # the id is part of the path
+    opened(office, parent)
+    return office
+
+
+def opened(office: Office, parent: Office | None) -> None:
+    """A new office, flushed (it has its id), takes its place in the tree and is announced."""
+    office.path = f"{parent.path if parent else '/'}{office.id}/"
+    bus.publish(OfficeOpened(office.id))
+
+
+# Settings the projection reads: changing one can open or resolve a planning alert.
+PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capacity_per_day")
+
+
+def update(office: Office, changes: dict[str, Any]) -> Office:
+    # A new threshold or setting can open or clear an alert at once, before any movement.
+    replan = any(
+        field in changes and changes[field] != getattr(office, field)
+        for field in ("min_stock", *PLANNING_SETTINGS)
+    )
+    for field in ("name", "min_stock", "active", *PLANNING_SETTINGS):
+        if field in changes:
+            setattr(office, field, changes[field])
+    if replan:
+        db.session.flush()  # alert evaluation reads the settings back from the database
+        bus.publish(PlanningSettingsChanged(office.path))
+    return office
+
+
+def list_offices(
+    *,
+    area_path: str | None,
+    page: int,
+    per_page: int,
+    # Optional filters: the query schema passes them only when the client sent them.
+    parent: str | None = None,
+    kind: str | None = None,
+) -> tuple[list[Office], int]:
+    stmt = select(Office)
+    if parent:
+        stmt = stmt.where(Office.parent_id == get_by_code(parent).id)
+    if kind:
+        stmt = stmt.where(Office.kind == kind)
+    if area_path:
+        stmt = stmt.where(Office.path.startswith(area_path))
+    total = db.session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
+    rows = (
+        db.session.execute(stmt.order_by(Office.code).limit(per_page).offset((page - 1) * per_page))
+        .scalars()
+        .all()
+    )
+    return list(rows), total
+
+
+def office_refs(*office_ids: int) -> dict[int, OfficeRef]:
+    rows = db.session.execute(
+        select(Office.id, Office.code, Office.path, Office.active).where(Office.id.in_(office_ids))
+    )
+    return {row.id: OfficeRef(*row) for row in rows}

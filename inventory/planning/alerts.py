@@ -1,0 +1,282 @@
+"""Alert lifecycle: at most one unresolved alert per office and kind, kept in step with the figures.
+
+`evaluate` runs inside the transaction of every stock movement, transfer, population or
+settings change (StockMoved and PlanningSettingsChanged, by inventory/handlers.py, and the
+population services) for the offices touched and their ancestors, whose subtree totals
+changed too. It costs a fixed number of queries per call, whatever the ledger holds.
+Openings, escalations and resolutions are announced (AlertChanged) in the same
+transaction, so their notifications land with them.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import NamedTuple
+
+from sqlalchemy import Select, and_, bindparam, select, update
+
+from ..auth.models import User
+from ..core import bus
+from ..core.db import connection, db, utcnow
+from ..core.errors import Conflict, NotFound
+from ..offices.events import PlanningSettingsChanged
+from ..offices.models import Office
+from ..stock import rollups
+from ..stock.events import StockMoved
+from ..stock.rollups import ancestry
+from .alert_rules import Situation, Verdict, verdicts
+from .events import AlertChanged
+from .figures import OfficeFigures, figures_of, figures_parameters, figures_statement, today
+from .models import Alert
+
+SEVERITY_RANK = {"warning": 0, "critical": 1}
+
+
+def on_stock_moved(event: StockMoved) -> None:
+    """Stock moved: the figures of those offices and their ancestors changed."""
+    evaluate_paths(*event.paths)
+
+
+def on_settings_changed(event: PlanningSettingsChanged) -> None:
+    replan(event.path)
+
+
+def replan(*paths: str) -> None:
+    """Something other than stock moved (population, settings): re-evaluate alerts up the tree.
+
+    Locks the same rollup rows a movement would, so alert writes stay serialised per office.
+    """
+    rollups.lock(*paths)
+    evaluate_paths(*paths)
+
+
+def replan_everything(batch: int = 500) -> int:
+    """Re-evaluate every office, e.g. from cron as days pass and usage windows move."""
+    office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
+    for start in range(0, len(office_ids), batch):
+        evaluate(office_ids[start : start + batch])
+    return len(office_ids)
+
+
+def evaluate_paths(*paths: str) -> None:
+    """Re-evaluate the offices at these paths and all their ancestors."""
+    office_ids = sorted({office_id for path in paths for office_id in ancestry(path)})
+    if office_ids:
+        evaluate(office_ids)
+
+
+# Runs on every print, under the office's stock locks: one statement, built once, read as
+# plain rows: the offices' figures, each with its unresolved alerts (one row per alert, or
+# one row with no alert). Loading Alert entities and flushing them, or one statement more,
+# cost more than the work itself (bench/); the entity is loaded only when an alert opens,
+# escalates or resolves, for the outbox.
+_A = Alert.__table__
+
+
+@cache
+def _evaluation(dialect: str) -> Select:
+    figures = figures_statement(dialect)
+    return figures.add_columns(
+        _A.c.id.label("alert_id"),
+        _A.c.kind.label("alert_kind"),
+        _A.c.severity.label("alert_severity"),
+        _A.c.figures.label("alert_figures"),
+    ).outerjoin(_A, and_(_A.c.office_id == figures.selected_columns.id, _A.c.resolved_at.is_(None)))
+
+
+_REFRESH = (
+    update(_A)
+    .where(_A.c.id == bindparam("alert_id"))
+    .values(
+        figures=bindparam("figures"),
+        message=bindparam("message"),
+        severity=bindparam("severity"),
+        updated_at=bindparam("now", type_=_A.c.updated_at.type),
+    )
+)
+
+
+class Unresolved(NamedTuple):
+    id: int
+    office_id: int
+    kind: str
+    severity: str
+    figures: str
+
+
+def evaluate(office_ids: list[int]) -> None:
+    as_of = today()
+    offices, unresolved = {}, {}
+    connection_ = connection()
+    statement = _evaluation(connection_.dialect.name)
+    for row in connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings():
+        office_id, alert_id = row["id"], row["alert_id"]
+        offices.setdefault(office_id, row)
+        if alert_id is not None:
+            unresolved[(office_id, row["alert_kind"])] = Unresolved(
+                alert_id, office_id, row["alert_kind"], row["alert_severity"], row["alert_figures"]
+            )
+    for row in offices.values():
+        figures = figures_of(row, as_of)
+        _apply(figures, verdicts(_situation(figures)), unresolved)
+
+
+def _situation(figures: OfficeFigures) -> Situation:
+    return Situation(
+        figures.code,
+        figures.own_on_hand,
+        figures.min_stock,
+        figures.lead_time_days,
+        figures.target_date,
+        figures.projection,
+    )
+
+
+def _apply(figures: OfficeFigures, now_true: dict[str, Verdict], unresolved: dict) -> None:
+    for kind, verdict in now_true.items():
+        alert = unresolved.get((figures.office_id, kind))
+        if alert is None:
+            _open(figures, verdict)
+        else:
+            _update(figures, alert, verdict)
+    for (office_id, kind), alert in unresolved.items():
+        if office_id == figures.office_id and kind not in now_true:
+            _resolve(figures, alert.id)
+
+
+def _open(figures: OfficeFigures, verdict: Verdict) -> None:
+    now = utcnow()
+    alert = Alert(
+        office_id=figures.office_id,
+        kind=verdict.kind,
+        status="open",
+        severity=verdict.severity,
+        message=verdict.message,
+        figures=_json(verdict.figures),
+        opened_at=now,
+        updated_at=now,
+    )
+    db.session.add(alert)
+    db.session.flush()
+    bus.publish(AlertChanged(alert, "opened", figures.code, figures.path))
+
+
+def _update(figures: OfficeFigures, alert, verdict: Verdict) -> None:
+    """`alert`: as read with the figures. Its figures follow the stock; a rise in severity is news."""
+    new_figures = _json(verdict.figures)
+    if new_figures == alert.figures and verdict.severity == alert.severity:
+        return
+    connection().execute(
+        _REFRESH,
+        {"alert_id": alert.id, "figures": new_figures, "message": verdict.message,
+         "severity": verdict.severity, "now": utcnow()},
+    )  # fmt: skip
+    if SEVERITY_RANK[verdict.severity] > SEVERITY_RANK[alert.severity]:
+        bus.publish(AlertChanged(_entity(alert.id), "escalated", figures.code, figures.path))
+
+
+def _resolve(figures: OfficeFigures, alert_id: int) -> None:
+    alert = _entity(alert_id)
+    now = utcnow()
+    alert.status, alert.resolved_at, alert.updated_at = "resolved", now, now
+    db.session.flush()
+    bus.publish(AlertChanged(alert, "resolved", figures.code, figures.path))
+
+
+def _entity(alert_id: int) -> Alert:
+    """The Alert as stored now (after a Core UPDATE, not a stale copy from the identity map)."""
+    return db.session.get(Alert, alert_id, populate_existing=True)
+
+
+def _json(figures: dict) -> str:
+    return json.dumps(figures, sort_keys=True, default=str)
+
+
+# --- reading and acknowledging ---------------------------------------------------
+
+
+def _alert_rows():
+    return (
+        select(
+            Alert,
+            Office.code.label("office"),
+            Office.name.label("office_name"),
+            Office.path.label("office_path"),
+            User.name.label("acknowledged_by"),
+        )
+        .join(Office, Office.id == Alert.office_id)
+        .outerjoin(User, User.id == Alert.acknowledged_by_id)
+    )
+
+
+def _out(row) -> dict:
+    alert = row.Alert
+    return {
+        "id": alert.id,
+        "office": row.office,
+        "office_name": row.office_name,
+        "office_path": row.office_path,
+        "kind": alert.kind,
+        "status": alert.status,
+        "severity": alert.severity,
+        "message": alert.message,
+        "figures": json.loads(alert.figures),
+        "opened_at": alert.opened_at,
+        "updated_at": alert.updated_at,
+        "resolved_at": alert.resolved_at,
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": row.acknowledged_by,
+        "acknowledgement_note": alert.acknowledgement_note,
+    }
+
+
+def list_alerts(
+    *,
+    area_path: str | None,
+    status: str | None = None,
+    kind: str | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[dict]:
+    """Newest first, keyset-paginated; `area_path` limits to an office and everything below it."""
+    stmt = _alert_rows().order_by(Alert.id.desc()).limit(limit)
+    if area_path:
+        stmt = stmt.where(Office.path.startswith(area_path))
+    if status == "unresolved":
+        stmt = stmt.where(Alert.resolved_at.is_(None))
+    elif status:
+        stmt = stmt.where(Alert.status == status)
+    if kind:
+        stmt = stmt.where(Alert.kind == kind)
+    if before_id:
+        stmt = stmt.where(Alert.id < before_id)
+    return [_out(row) for row in db.session.execute(stmt)]
+
+
+def get_alert(alert_id: int) -> dict:
+    row = db.session.execute(_alert_rows().where(Alert.id == alert_id)).first()
+    if row is None:
+        raise NotFound(f"No alert {alert_id}.", error="alert_not_found")
+    return _out(row)
+
+
+def acknowledge(alert_id: int, user_id: int, note: str) -> dict:
+    """A manager has seen it. The alert stays unresolved until its condition clears."""
+    acknowledged = db.session.execute(
+        update(Alert)
+        .where(Alert.id == alert_id, Alert.status == "open")
+        .values(
+            status="acknowledged",
+            acknowledged_at=utcnow(),
+            acknowledged_by_id=user_id,
+            acknowledgement_note=note,
+        )
+        .returning(Alert.id)
+    ).first()
+    if acknowledged is None:
+        current = get_alert(alert_id)
+        raise Conflict(
+            f"Alert {alert_id} is {current['status']}, not open.", error=f"alert_{current['status']}"
+        )
+    return get_alert(alert_id)

@@ -1,0 +1,265 @@
+"""The stock API: deliveries, prints, counts, adjustments, an office's ledger, reversals, and
+two-step transfers between offices (dispatch, then receive or cancel)."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from ..auth import permissions
+from ..core.context import current_principal
+from ..core.unit_of_work import IDEMPOTENCY_HEADER, idempotent, writes
+from ..offices import tree
+from . import ledger, service
+from .schemas import (
+    AdjustmentSchema,
+    BatchPrintItemSchema,
+    BatchPrintSchema,
+    BatchResultSchema,
+    DeliverySchema,
+    LedgerPageSchema,
+    LedgerQuerySchema,
+    MovementResultSchema,
+    MovementSchema,
+    PrintSchema,
+    ReverseSchema,
+    TransferCreateSchema,
+    TransferPageSchema,
+    TransferQuerySchema,
+    TransferSchema,
+)
+
+blp = Blueprint("stock", __name__, description="Deliveries, prints, adjustments, ledger, reversals.")
+IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
+_item_schema = BatchPrintItemSchema()
+
+
+def office_for(code: str, action: str) -> tree.OfficeRef:
+    office = tree.ref_by_code(code)
+    permissions.require(current_principal(), action, office.path)
+    return office
+
+
+def print_office(code: str) -> tree.OfficeRef:
+    """A print's office, by its remembered place: one query less on the busiest route."""
+    office = tree.place_by_code(code)
+    permissions.require(current_principal(), permissions.PRINT, office.path)
+    return office
+
+
+def with_on_hand(movement: dict) -> dict:
+    return {"movement": movement, "on_hand": movement["balance_after"]}
+
+
+@blp.route("/offices/<code>/deliveries", methods=["POST"])
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(DeliverySchema())
+@idempotent
+@blp.response(201, MovementResultSchema)
+@writes
+def deliver(data, code):
+    """Record blanks received by an office (warehouse)."""
+    office = office_for(code, permissions.DELIVER)
+    return with_on_hand(service.receive(office, current_principal(), **data))
+
+
+@blp.route("/offices/<code>/prints", methods=["POST"])
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(PrintSchema())
+@idempotent
+@blp.response(201, MovementResultSchema)
+@writes
+def print_card(data, code):
+    """Log one card print, printed or spoiled; 409 insufficient_stock when no blank is left."""
+    office = print_office(code)
+    return with_on_hand(service.consume(office, current_principal(), **data))
+
+
+@blp.route("/offices/<code>/prints/batch", methods=["POST"])
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(BatchPrintSchema())
+@idempotent
+@blp.response(200, BatchResultSchema)
+@writes
+def print_batch(data, code):
+    """Upload up to 1,000 prints made offline; each client_id is recorded at most once."""
+    office = office_for(code, permissions.PRINT)
+    valid, results = [], []
+    for index, raw in enumerate(data["prints"]):
+        try:
+            valid.append((index, _item_schema.load(raw)))
+        except ValidationError as error:
+            results.append(
+                {
+                    "index": index,
+                    "client_id": _client_id(raw),
+                    "status": "refused",
+                    "error": "validation_error",
+                    "message": "Invalid print.",
+                    "errors": error.messages,
+                }
+            )
+    outcomes = service.consume_batch(office, current_principal(), [item for _, item in valid])
+    results += [{"index": index, **outcome} for (index, _), outcome in zip(valid, outcomes, strict=True)]
+    results.sort(key=lambda result: result["index"])
+    summary = {
+        status: sum(r["status"] == status for r in results)
+        for status in ("recorded", "already_recorded", "refused")
+    }
+    return {**summary, "on_hand": ledger.balance_of(office.id)["on_hand"], "results": results}
+
+
+def _client_id(raw) -> str | None:
+    value = raw.get("client_id") if isinstance(raw, dict) else None
+    return value if isinstance(value, str) else None
+
+
+@blp.route("/offices/<code>/adjustments", methods=["POST"])
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(AdjustmentSchema())
+@idempotent
+@blp.response(201, MovementResultSchema)
+@writes
+def adjust(data, code):
+    """Correct stock after a physical count (`counted`) or a loss, damage, find or correction."""
+    office = office_for(code, permissions.ADJUST)
+    principal = current_principal()
+    if "counted" in data:
+        return with_on_hand(service.count(office, principal, data["counted"], data["reason"]))
+    return with_on_hand(service.adjust(office, principal, data["kind"], data["quantity"], data["reason"]))
+
+
+@blp.route("/offices/<code>/ledger", methods=["GET"])
+@blp.arguments(LedgerQuerySchema(), location="query")
+@blp.response(200, LedgerPageSchema)
+def stock_card(query, code):
+    """The stock card, newest first. Follow `next_before` for older pages."""
+    office = office_for(code, permissions.READ)
+    limit = min(query["limit"], current_app.config["LEDGER_PAGE_MAX"])
+    items = ledger.ledger(
+        office,
+        kinds=query.get("kind"),
+        since=query.get("since"),
+        until=query.get("until"),
+        before_id=query.get("before"),
+        limit=limit,
+    )
+    next_before = items[-1]["id"] if len(items) == limit else None
+    return {"office": office.code, "items": items, "next_before": next_before}
+
+
+@blp.route("/movements/<int:movement_id>/reverse", methods=["POST"])
+@blp.doc(**IDEMPOTENT)
+@blp.arguments(ReverseSchema())
+@idempotent
+@blp.response(201, MovementResultSchema)
+@writes
+def reverse(data, movement_id):
+    """Undo a wrong entry with an opposite, linked movement (managers)."""
+    principal = current_principal()
+    original = ledger.get_movement(movement_id)
+    permissions.require(principal, permissions.REVERSE, original["office_path"])
+    return with_on_hand(service.reverse(movement_id, principal, data["reason"]))
+
+
+@blp.route("/movements/<int:movement_id>", methods=["GET"])
+@blp.response(200, MovementSchema)
+def movement(movement_id):
+    """One movement of the ledger."""
+    found = ledger.get_movement(movement_id)
+    permissions.require(current_principal(), permissions.READ, found["office_path"])
+    return ledger.ledger(
+        tree.OfficeRef(found["office_id"], found["office_code"], found["office_path"]),
+        before_id=movement_id + 1,
+        limit=1,
+    )[0]
+
+
+# --- transfers ---------------------------------------------------------------------
+
+transfers_blp = Blueprint("transfers", __name__, description="Blanks moving between offices.")
+IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
+
+
+@transfers_blp.route("/transfers")
+class Transfers(MethodView):
+    @transfers_blp.arguments(TransferQuerySchema(), location="query")
+    @transfers_blp.response(200, TransferPageSchema)
+    def get(self, query):
+        """Transfers touching your area, newest first; filter by office and status."""
+        principal = current_principal()
+        office_id = None
+        if "office" in query:
+            office = tree.get_by_code(query["office"])
+            permissions.require(principal, permissions.READ, office.path)
+            office_id = office.id
+        area = None if principal.is_admin else principal.office_path
+        items = ledger.list_transfers(
+            office_id=office_id,
+            status=query.get("status"),
+            area_path=area,
+            before_id=query.get("before"),
+            limit=query["limit"],
+        )
+        next_before = items[-1]["id"] if len(items) == query["limit"] else None
+        return {"items": items, "next_before": next_before}
+
+    @transfers_blp.doc(**IDEMPOTENT)
+    @transfers_blp.arguments(TransferCreateSchema())
+    @idempotent
+    @transfers_blp.response(201, TransferSchema)
+    @writes
+    def post(self, data):
+        """Dispatch blanks: they leave `from` now and show in transit until received."""
+        principal = current_principal()
+        source, destination = tree.get_by_code(data["from_"]), tree.get_by_code(data["to"])
+        permissions.require(principal, permissions.TRANSFER, source.path)
+        return service.dispatch(
+            tree.OfficeRef.of(source),
+            tree.OfficeRef.of(destination),
+            principal,
+            data["quantity"],
+            data["note"],
+        )
+
+
+def _transfer_for(transfer_id: int, side: str) -> None:
+    transfer = ledger.get_transfer(transfer_id)
+    office = tree.get_by_code(transfer[side])
+    permissions.require(current_principal(), permissions.TRANSFER, office.path)
+
+
+@transfers_blp.route("/transfers/<int:transfer_id>", methods=["GET"])
+@transfers_blp.response(200, TransferSchema)
+def get_transfer(transfer_id):
+    """One transfer."""
+    transfer = ledger.get_transfer(transfer_id)
+    principal = current_principal()
+    paths = [tree.get_by_code(transfer[side]).path for side in ("from", "to")]
+    if not any(permissions.may(principal, permissions.READ, path) for path in paths):
+        permissions.require(principal, permissions.READ, paths[0])
+    return transfer
+
+
+@transfers_blp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])
+@idempotent
+@transfers_blp.doc(**IDEMPOTENT)
+@transfers_blp.response(200, TransferSchema)
+@writes
+def receive(transfer_id):
+    """The destination received the blanks (warehouse of the destination's area)."""
+    _transfer_for(transfer_id, "to")
+    return service.receive_transfer(transfer_id, current_principal())
+
+
+@transfers_blp.route("/transfers/<int:transfer_id>/cancel", methods=["POST"])
+@idempotent
+@transfers_blp.doc(**IDEMPOTENT)
+@transfers_blp.response(200, TransferSchema)
+@writes
+def cancel(transfer_id):
+    """Call back a transfer still in transit; the blanks return to the source."""
+    _transfer_for(transfer_id, "from")
+    return service.cancel_transfer(transfer_id, current_principal())

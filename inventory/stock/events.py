@@ -1,0 +1,16 @@
+"""What the stock books announce; inventory/handlers.py says who acts on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class StockMoved:
+    """Stock changed at the offices at these paths (and so in every ancestor's subtree).
+
+    Published by every verb of service.py, inside its transaction, after the balances and
+    rollups moved.
+    """
+
+    paths: tuple[str, ...]

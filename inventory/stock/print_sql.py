@@ -1,0 +1,55 @@
+"""PostgreSQL's print in one statement: used only by service.py, the only writer of stock.
+
+Every print of an office queues for the same rows (its balance, its daily usage, its and
+its ancestors' rollups) from its first write until it commits, so each round trip in
+between costs throughput (bench/). On PostgreSQL the guarded debit, the ledger line, the
+usage counts and the rollup shift are therefore one statement, with the same effect as
+service._debit, _record, _count_usage and rollups.shift run one after the other (SQLite,
+which has no UPDATE or INSERT inside WITH, runs those).
+
+The sub-statements of a WITH run in no promised order, so the order in which rows are
+locked is forced by what each one reads: `recorded` reads `taken` (the balance row is
+locked first), `counted` reads `recorded`, and `locked` waits for all of `counted` (its
+count), then locks the rollup rows in id order. That is the global order every writer
+keeps (balances, then usage, then rollups, each by id), so no two writers deadlock. With
+no blank left, or with the office closed, `taken` is empty, and so is everything after
+it: nothing is written. PostgreSQL runs every data-modifying WITH to completion, read or
+not, so `shifted` needs no reader.
+"""
+
+from sqlalchemy import text
+
+PRINT_ONE = text(
+    """
+    WITH taken AS (
+        UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
+        WHERE office_id = :office_id AND on_hand >= 1
+          AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active)
+        RETURNING on_hand
+    ), recorded AS (
+        INSERT INTO movements (office_id, kind, quantity, balance_after, outcome, reason,
+                               actor_id, occurred_at, recorded_at)
+        SELECT :office_id, 'print', -1, on_hand, :outcome, :reason,
+               :actor_id, :occurred_at, :recorded_at
+        FROM taken
+        RETURNING id, balance_after
+    ), counted AS (
+        INSERT INTO daily_usage AS usage (office_id, day, reason, printed, spoiled)
+        SELECT ancestor.id, :day, :reason, :printed, :spoiled
+        FROM recorded, unnest(CAST(:ancestors AS INTEGER[])) AS ancestor (id)
+        ORDER BY ancestor.id
+        ON CONFLICT (office_id, day, reason) DO UPDATE
+        SET printed = usage.printed + excluded.printed, spoiled = usage.spoiled + excluded.spoiled
+        RETURNING usage.office_id
+    ), locked AS MATERIALIZED (
+        SELECT office_id FROM office_rollups
+        WHERE office_id = ANY (CAST(:ancestors AS INTEGER[])) AND (SELECT count(*) FROM counted) > 0
+        ORDER BY office_id
+        FOR UPDATE
+    ), shifted AS (
+        UPDATE office_rollups SET on_hand = office_rollups.on_hand - 1
+        FROM locked WHERE office_rollups.office_id = locked.office_id
+    )
+    SELECT id, balance_after FROM recorded
+    """
+)
