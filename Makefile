@@ -25,9 +25,12 @@ seed: migrate
 run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
+# ruff for style; import-linter for the shape: the contracts in .importlinter (layers, no cycles,
+# pure rules, only stock writes stock). README "How it is built" explains them.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff format .
