@@ -1,8 +1,9 @@
-# Blangko: `make run` serves the demo on SQLite, `make test` runs the whole suite.
+# Blangko: `make run` serves the demo on SQLite (PORT=5000 by default), `make test` runs the whole suite.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+PORT ?= 5000
 
 .PHONY: run test lint format bench install migrate seed clean translations
 
@@ -23,7 +24,7 @@ seed: migrate
 	$(BIN)/flask seed
 
 run: seed
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # ruff for style; import-linter for the shape: the contracts in .importlinter (layers, no cycles,
 # pure rules, only stock writes stock). README "How it is built" explains them.

@@ -7,6 +7,7 @@ Alembic migrations build the same schema.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass, field
 
 import pytest
@@ -30,12 +31,24 @@ def pytest_configure(config):
 
 
 def pytest_terminal_summary(terminalreporter):
+    """One line per reason a test was skipped (with how many), then which databases ran."""
+    skipped = Counter(_skip_reason(report) for report in terminalreporter.stats.get("skipped", []))
+    if skipped:
+        terminalreporter.write_sep("-", "skipped, by reason")
+        for reason, count in skipped.most_common():
+            terminalreporter.write_line(f"{count:5d}  {reason}")
     if PG_URL:
         terminalreporter.write_line(f"Databases: SQLite and PostgreSQL ({_redacted(PG_URL)}).")
     else:
         terminalreporter.write_line(
             "Databases: SQLite only. PostgreSQL was skipped: set TEST_DATABASE_URL to run there too."
         )
+
+
+def _skip_reason(report) -> str:
+    longrepr = report.longrepr
+    reason = longrepr[2] if isinstance(longrepr, tuple) else str(longrepr)
+    return reason.removeprefix("Skipped: ")
 
 
 def _redacted(url: str) -> str:
