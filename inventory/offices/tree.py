@@ -69,7 +69,7 @@ def place_by_code(code: str) -> OfficeRef:
 
     They never change once the office exists (no route moves, renames the code of or deletes
     an office). Whether it is open does: `active` is left as None, and the verb that needs it
-    reads it with its write (stock.consume).
+    reads it with its write (stock.service.consume).
     """
     places = current_app.extensions.setdefault("blangko.office_places", {})
     place = places.get(code)
