@@ -10,7 +10,7 @@ import pytest
 
 from inventory.planning.figures import today
 from inventory.reports.csv_export import cell, filename
-from inventory.reports.rules import buckets, office_status, spoilage_rate
+from inventory.reports.rules import buckets, children_status, office_status, spoilage_rate
 from inventory.reports.schemas import (
     ConsumptionBucketSchema,
     ConsumptionReportSchema,
@@ -364,11 +364,29 @@ def test_three_years_is_the_longest_range(api):
         ({"own_on_hand": 0, "min_stock": 0}, "ok"),  # no minimum set
         ({"reorder_now": True}, "low"),
         ({"own_on_hand": 101, "min_stock": 100}, "ok"),
+        # a parent whose blanks sit in its own store while the offices under it are empty or short
+        ({"children_out": 3}, "shortfall"),
+        ({"children_short": 1}, "shortfall"),
+        ({"children_out": 1, "remaining": 0, "projected_demand": 5, "shortfall": 5}, "out"),
+        ({"children_out": 0, "children_short": 0}, "ok"),
     ],
 )
 def test_office_status(figures, status):
     base = {"remaining": 50, "projected_demand": 10, "shortfall": 0, "own_on_hand": 50, "min_stock": 0}
     assert office_status(**{**base, **figures}) == status
+
+
+@pytest.mark.parametrize(
+    ("figures", "counted_as"),
+    [
+        ({"remaining": 0, "projected_demand": 5, "shortfall": 5}, "out"),
+        ({"remaining": 0, "projected_demand": 0, "shortfall": 0}, None),
+        ({"remaining": 3, "projected_demand": 5, "shortfall": 2}, "short"),
+        ({"remaining": 5, "projected_demand": 5, "shortfall": 0}, None),
+    ],
+)
+def test_how_a_child_counts_in_its_parents_status(figures, counted_as):
+    assert children_status(**figures) == counted_as
 
 
 def test_spoilage_rate_is_unknown_without_consumption():
