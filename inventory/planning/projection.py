@@ -114,7 +114,9 @@ class Projection:
 
 
 def rates_for(
-    own: Usage, ancestors: tuple[tuple[str, Usage], ...] = (), min_sample: int = MIN_SAMPLE_PRINTS,
+    own: Usage,
+    ancestors: tuple[tuple[str, Usage], ...] = (),
+    min_sample: int = MIN_SAMPLE_PRINTS,
     code: str | None = None,
 ) -> Rates:
     """The nearest window, the office's own first, with at least `min_sample` prints; else the default."""

@@ -33,7 +33,8 @@ def test_an_empty_office_gets_one_stockout_alert_not_one_per_symptom():
 def test_the_same_office_with_a_few_blanks_left_gets_each_condition_that_holds():
     thin = situation(20, min_stock=100, lead_time_days=14, target_in_days=60)
 
-    assert set(verdicts(thin)) == {"low_stock", "projected_shortfall", "reorder_now", "stockout_before_target"}
+    expected = {"low_stock", "projected_shortfall", "reorder_now", "stockout_before_target"}
+    assert set(verdicts(thin)) == expected
 
 
 @pytest.mark.parametrize("unrecorded", [0, 10])
