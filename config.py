@@ -35,6 +35,9 @@ class Config:
     LEDGER_PAGE_MAX = 500
     # Days of print history behind usage rates (spoilage, replacements, daily use).
     USAGE_WINDOW_DAYS = int(os.environ.get("USAGE_WINDOW_DAYS", "30"))
+    # Prints a window needs before its spoilage and replacement rates are used; with fewer, the
+    # rates come from the nearest office above that has them, else the defaults.
+    RATE_MIN_PRINTS = int(os.environ.get("RATE_MIN_PRINTS", "50"))
     BATCH_MAX_ITEMS = 1000
 
     # Alert notifications (inventory/delivery.py). A failed delivery is retried after

@@ -120,6 +120,7 @@ def test_low_stock_opens_follows_the_count_escalates_and_resolves(api):
 
 
 def test_stockout_opens_when_nothing_is_left_while_demand_remains(api):
+    api.app.config["RATE_MIN_PRINTS"] = 1  # two prints make the replacement rate, on purpose
     deliver(api, "62.02", 2)
     prints(api, "62.02", 2, REPLACEMENT)  # replacements keep coming: demand remains
 
@@ -144,6 +145,7 @@ def test_no_stockout_without_demand(api):
 
 
 def test_projected_shortfall_at_the_office_and_its_ancestors(api):
+    api.app.config["RATE_MIN_PRINTS"] = 1  # a day's few prints make the replacement rate, on purpose
     subscribe(api, "62")  # a provincial subscription hears about the districts too
     deliver(api, "62.02.05", 100)
     response = api.post("/offices/62.02.05/prints", REPLACEMENT, as_="baamang_operator")
