@@ -39,6 +39,10 @@ class Config:
     # rates come from the nearest office above that has them, else the defaults.
     RATE_MIN_PRINTS = int(os.environ.get("RATE_MIN_PRINTS", "50"))
     BATCH_MAX_ITEMS = 1000
+    # A print's printed_at may be at most this many days back, and this many minutes ahead of
+    # the server's clock (inventory/stock/print_time.py).
+    PRINT_BACKDATE_DAYS = int(os.environ.get("PRINT_BACKDATE_DAYS", "31"))
+    PRINT_CLOCK_SKEW_MINUTES = int(os.environ.get("PRINT_CLOCK_SKEW_MINUTES", "5"))
 
     # Alert notifications (inventory/delivery.py). A failed delivery is retried after
     # NOTIFY_BACKOFF_SECONDS * 2**(attempts-1), and marked failed after NOTIFY_MAX_ATTEMPTS.
