@@ -424,3 +424,18 @@ def test_csv_cells_are_plain_values_and_never_formulas():
         == "blangko-stock-62.02-district-2024-05-01.csv"
     )
     assert filename("stock", 'a"b/c', None) == "blangko-stock-a_b_c.csv"
+
+
+def test_a_regency_whose_districts_are_empty_is_not_ok_though_its_store_is_full(api):
+    for code in ("62.02.05", "62.02.06"):
+        put_population(api, code, target=100, recorded=90)
+    deliver(api, "62.02", 5000)  # plenty in the regency's own store, nothing at the districts
+    deliver(api, "62.02.05", 5)  # one district short: 5 held, 11 needed
+
+    row = next(r for r in stock_report(api, under="62", level="regency")["rows"] if r["office"] == "62.02")
+
+    assert row["shortfall"] == 0 and row["on_hand"] == 5005
+    assert (row["children_out"], row["children_short"]) == (1, 1)
+    assert row["children"] >= 3 and row["status"] == "shortfall"
+    districts = {r["office"]: r["status"] for r in stock_report(api, under="62.02", level="district")["rows"]}
+    assert (districts["62.02.06"], districts["62.02.05"]) == ("out", "shortfall")
