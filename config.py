@@ -35,7 +35,14 @@ class Config:
     LEDGER_PAGE_MAX = 500
     # Days of print history behind usage rates (spoilage, replacements, daily use).
     USAGE_WINDOW_DAYS = int(os.environ.get("USAGE_WINDOW_DAYS", "30"))
+    # Prints a window needs before its spoilage and replacement rates are used; with fewer, the
+    # rates come from the nearest office above that has them, else the defaults.
+    RATE_MIN_PRINTS = int(os.environ.get("RATE_MIN_PRINTS", "50"))
     BATCH_MAX_ITEMS = 1000
+    # A print's printed_at may be at most this many days back, and this many minutes ahead of
+    # the server's clock (inventory/stock/print_time.py).
+    PRINT_BACKDATE_DAYS = int(os.environ.get("PRINT_BACKDATE_DAYS", "31"))
+    PRINT_CLOCK_SKEW_MINUTES = int(os.environ.get("PRINT_CLOCK_SKEW_MINUTES", "5"))
 
     # Alert notifications (inventory/delivery.py). A failed delivery is retried after
     # NOTIFY_BACKOFF_SECONDS * 2**(attempts-1), and marked failed after NOTIFY_MAX_ATTEMPTS.

@@ -8,6 +8,7 @@ inventory/handlers.py says who handles them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
@@ -109,7 +110,27 @@ def opened(office: Office, parent: Office | None) -> None:
 PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capacity_per_day")
 
 
+def _refuse_past_target(office: Office, changes: dict[str, Any]) -> None:
+    """A new target date must not be behind us; one already set that has passed stays (shown as passed).
+
+    Today is the UTC day: every Indonesian zone is ahead of UTC, so no date that is today or
+    later where the office stands is refused.
+    """
+    target_date: date | None = changes.get("target_date")
+    if target_date is None or target_date == office.target_date:
+        return
+    today = datetime.now(UTC).date()
+    if target_date < today:
+        raise Invalid(
+            f"The target date {target_date.isoformat()} has passed; give today ({today.isoformat()}) "
+            "or a later day, or null for none.",
+            error="target_date_past",
+            field="target_date",
+        )
+
+
 def update(office: Office, changes: dict[str, Any]) -> Office:
+    _refuse_past_target(office, changes)
     # A new threshold or setting can open or clear an alert at once, before any movement.
     replan = any(
         field in changes and changes[field] != getattr(office, field)

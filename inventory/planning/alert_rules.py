@@ -27,10 +27,16 @@ class Situation:
 
 
 def verdicts(s: Situation) -> dict[str, Verdict]:
-    """Every alert condition that holds now, by kind."""
-    found = [
-        rule(s) for rule in (low_stock, stockout, projected_shortfall, reorder_now, stockout_before_target)
-    ]
+    """Every alert condition that holds now, by kind: one condition, one alert.
+
+    A stock-out says it all: with nothing left, the shortfall, the re-order, the run-out before
+    the target date and the empty shelf are the same blanks missing, so it stands alone
+    (an alert of those kinds still open resolves, superseded by the stock-out).
+    """
+    out = stockout(s)
+    if out is not None:
+        return {out.kind: out}
+    found = [rule(s) for rule in (low_stock, projected_shortfall, reorder_now, stockout_before_target)]
     return {verdict.kind: verdict for verdict in found if verdict is not None}
 
 

@@ -27,7 +27,7 @@ from ..stock.events import StockMoved
 from ..stock.rollups import ancestry
 from .alert_rules import Situation, Verdict, verdicts
 from .events import AlertChanged
-from .figures import OfficeFigures, figures_of, figures_parameters, figures_statement, today
+from .figures import OfficeFigures, figures_of_rows, figures_parameters, figures_statement, today
 from .models import Alert
 
 SEVERITY_RANK = {"warning": 0, "critical": 1}
@@ -117,8 +117,7 @@ def evaluate(office_ids: list[int]) -> None:
             unresolved[(office_id, row["alert_kind"])] = Unresolved(
                 alert_id, office_id, row["alert_kind"], row["alert_severity"], row["alert_figures"]
             )
-    for row in offices.values():
-        figures = figures_of(row, as_of)
+    for figures in figures_of_rows(list(offices.values()), as_of):
         _apply(figures, verdicts(_situation(figures)), unresolved)
 
 

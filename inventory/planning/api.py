@@ -69,19 +69,7 @@ class OfficePopulation(MethodView):
 def office_projection(query, code):
     """Will the blanks last? Every input and every output, to check the arithmetic."""
     office = planned_office(code)
-    report = figures.projection_report(office, query.get("horizon_days"))
-    report["horizon_basis"] = _horizon_basis(query.get("horizon_days"), report)
-    return report
-
-
-def _horizon_basis(requested: int | None, report: dict) -> str:
-    # Mirrors projection.horizon_for, so a manager sees which rule chose the horizon.
-    if requested:
-        return "requested"
-    target_date = report["inputs"]["target_date"]
-    if target_date and target_date > report["as_of"]:
-        return "target_date"
-    return "default"
+    return figures.projection_report(office, query.get("horizon_days"))
 
 
 # --- alerts ----------------------------------------------------------------------

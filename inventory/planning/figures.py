@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
@@ -12,7 +13,8 @@ from sqlalchemy import Select, bindparam, case, func, or_, select
 from ..core.db import among, connection, db
 from ..offices.models import Office
 from ..stock.models import Balance, DailyUsage, OfficeRollup
-from .projection import Inputs, Projection, Usage, horizon_for, project
+from ..stock.rollups import ancestry
+from .projection import Inputs, Projection, Usage, horizon_basis, horizon_for, project
 from .redistribution import Position, need_for, suggest
 
 # Prints that replace a card someone already holds: demand that goes on after everyone is recorded.
@@ -46,7 +48,44 @@ def figures_for(
     connection_ = connection()
     statement = figures_statement(connection_.dialect.name)
     rows = connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings().all()
-    return [figures_of(row, as_of, horizon_days) for row in rows]
+    return figures_of_rows(rows, as_of, horizon_days)
+
+
+Windows = dict[int, tuple[str, Usage]]  # office id -> (code, usage over the window)
+
+
+def figures_of_rows(rows: list, as_of: date, horizon_days: int | None = None) -> list[OfficeFigures]:
+    """Rows of figures_statement to figures. An office whose window is too small a sample
+    takes its rates from the nearest ancestor's: those among the rows are read from them,
+    the rest in one more statement, only when needed (alerts evaluate an office with all
+    its ancestors, so a print needs none)."""
+    window = current_app.config["USAGE_WINDOW_DAYS"]
+    windows: Windows = {row["id"]: (row["code"], _usage(row, as_of, window)) for row in rows}
+    add_ancestor_windows(windows, [row["path"] for row in rows], as_of)
+    return [figures_of(row, as_of, horizon_days, ancestors_usage(row["path"], windows)) for row in rows]
+
+
+def add_ancestor_windows(windows: Windows, paths: Iterable[str], as_of: date) -> None:
+    """Read into `windows` those of the ancestors of the offices at `paths` whose own window is
+    below the minimum sample (RATE_MIN_PRINTS), where not there already: one statement, or none."""
+    minimum = current_app.config["RATE_MIN_PRINTS"]
+    wanted = {
+        ancestor
+        for path in paths
+        if (own := ancestry(path)[-1]) not in windows or windows[own][1].consumed < minimum
+        for ancestor in ancestry(path)[:-1]
+    } - windows.keys()
+    if not wanted:
+        return
+    statement = figures_statement(connection().dialect.name)
+    window = current_app.config["USAGE_WINDOW_DAYS"]
+    for row in connection().execute(statement, figures_parameters(sorted(wanted), as_of)).mappings():
+        windows[row["id"]] = (row["code"], _usage(row, as_of, window))
+
+
+def ancestors_usage(path: str, windows: Windows) -> tuple[tuple[str, Usage], ...]:
+    """The windows of the office's ancestors, nearest first, as the projection takes them."""
+    return tuple(windows[a] for a in reversed(ancestry(path)[:-1]) if a in windows)
 
 
 def figures_parameters(office_ids: list[int], as_of: date) -> dict:
@@ -97,10 +136,12 @@ def figures_statement(dialect: str) -> Select:
     )  # fmt: skip
 
 
-def figures_of(office, as_of: date, horizon_days: int | None = None) -> OfficeFigures:
+def figures_of(
+    office, as_of: date, horizon_days: int | None = None, ancestors: tuple[tuple[str, Usage], ...] = ()
+) -> OfficeFigures:
     """`office`: a row of figures_statement as a mapping (reading a Row's columns as attributes
     cost ten times as much, and this runs for four offices on every print), the office's
-    settings with its own and subtree stock."""
+    settings with its own and subtree stock; `ancestors`: see ancestors_usage."""
     usage = _usage(office, as_of, current_app.config["USAGE_WINDOW_DAYS"])
     inputs = Inputs(
         as_of=as_of,
@@ -115,6 +156,9 @@ def figures_of(office, as_of: date, horizon_days: int | None = None) -> OfficeFi
         safety_days=office["safety_days"],
         target_date=office["target_date"],
         print_capacity_per_day=office["print_capacity_per_day"],
+        ancestors_usage=ancestors,
+        min_sample=current_app.config["RATE_MIN_PRINTS"],
+        code=office["code"],
     )
     return OfficeFigures(
         office["id"],
@@ -145,6 +189,7 @@ def projection_report(office: Office, horizon_days: int | None = None) -> dict:
         "office": office.code,
         "as_of": inputs.as_of,
         "horizon_days": inputs.horizon_days,
+        "horizon_basis": horizon_basis(inputs.as_of, horizon_days, inputs.target_date),
         "inputs": {
             "on_hand": inputs.on_hand,
             "in_transit_in": inputs.in_transit_in,
@@ -159,6 +204,7 @@ def projection_report(office: Office, horizon_days: int | None = None) -> dict:
             "safety_days": inputs.safety_days,
             "target_date": inputs.target_date,
             "print_capacity_per_day": inputs.print_capacity_per_day,
+            "min_sample_prints": inputs.min_sample,
         },
         "outputs": figures.projection.as_dict(),
     }

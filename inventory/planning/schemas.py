@@ -93,6 +93,9 @@ class ProjectionInputsSchema(ma.Schema):
     safety_days = fields.Integer()
     target_date = fields.Date(allow_none=True)
     print_capacity_per_day = fields.Integer(allow_none=True)
+    min_sample_prints = fields.Integer(
+        metadata={"description": "Prints a window needs for its rates to be used (RATE_MIN_PRINTS)."}
+    )
 
 
 class ProjectionOutputsSchema(ma.Schema):
@@ -100,8 +103,22 @@ class ProjectionOutputsSchema(ma.Schema):
     unrecorded = fields.Integer(metadata={"description": "target - recorded"})
     backlog = fields.Integer()
     spoilage_rate = fields.Float(metadata={"description": "spoiled / (printed + spoiled) over the window"})
-    spoilage_source = fields.String(metadata={"enum": ["measured", "default"]})
-    replacements_per_day = fields.Float()
+    spoilage_source = fields.String(
+        metadata={
+            "enum": ["measured", "ancestor", "default"],
+            "description": "Where the spoilage and replacement rates come from: the office's own window "
+            "(with at least min_sample_prints prints), the nearest ancestor's that has that many, or the "
+            "defaults (2 % spoiled, no replacements).",
+        }
+    )
+    rates_office = fields.String(allow_none=True, metadata={"description": "Whose window gave the rates."})
+    rates_sample = fields.Integer(metadata={"description": "Prints (printed + spoiled) behind the rates."})
+    replacement_share = fields.Float(
+        metadata={"description": "Of printed cards, those that replace one (replacement, data change)."}
+    )
+    replacements_per_day = fields.Float(
+        metadata={"description": "replacement_share x the office's own printed cards a day"}
+    )
     projected_demand = fields.Integer(
         metadata={
             "description": "(unrecorded + backlog + replacements/day x horizon) / (1 - spoilage), rounded up"
@@ -117,6 +134,9 @@ class ProjectionOutputsSchema(ma.Schema):
     runs_out_first = fields.String(
         allow_none=True, metadata={"enum": ["blanks", "capacity", "neither", None]}
     )
+    target_passed = fields.Boolean(
+        metadata={"description": "The target date is behind as_of: no deadline, the horizon is the default."}
+    )
 
 
 class ProjectionSchema(ma.Schema):
@@ -125,8 +145,9 @@ class ProjectionSchema(ma.Schema):
     horizon_days = fields.Integer()
     horizon_basis = fields.String(
         metadata={
-            "enum": ["requested", "target_date", "default"],
-            "description": "Why this horizon: asked for, up to the office's target_date, or the default.",
+            "enum": ["requested", "target_date", "target_passed", "default"],
+            "description": "Why this horizon: asked for, up to the office's target_date, the default "
+            "because the target date has passed, or the default (no target date).",
         }
     )
     inputs = fields.Nested(ProjectionInputsSchema)

@@ -22,22 +22,36 @@ def office_status(
     own_on_hand: int,
     min_stock: int,
     reorder_now: bool = False,
+    children_out: int = 0,
+    children_short: int = 0,
 ) -> str:
     """One word for how an office stands, worst first.
 
     out        nothing left in the subtree (nor on the way) while blanks are still needed
-    shortfall  the projection says the subtree will run short before the horizon
+    shortfall  the projection says the subtree will run short before the horizon, or offices
+               directly under it are out or short: blanks in its own store do not print
+               cards at its districts, so a regency whose districts are empty is not "ok"
     low        its own shelf is at or below its minimum, or it should reorder now
                (an unresolved reorder_now alert: cover shorter than the re-supply time)
     ok         none of these
+
+    `children_out` and `children_short`: how many offices directly under it are out, or short,
+    each judged on its own subtree's figures (children_status).
     """
     if remaining <= 0 and projected_demand > 0:
         return "out"
-    if shortfall > 0:
+    if shortfall > 0 or children_out > 0 or children_short > 0:
         return "shortfall"
     if (min_stock > 0 and own_on_hand <= min_stock) or reorder_now:
         return "low"
     return "ok"
+
+
+def children_status(*, remaining: int, projected_demand: int, shortfall: int) -> str | None:
+    """How a child office counts in its parent's status: "out", "short" or None (neither)."""
+    if remaining <= 0 and projected_demand > 0:
+        return "out"
+    return "short" if shortfall > 0 else None
 
 
 def spoilage_rate(printed: int, spoiled: int) -> float | None:

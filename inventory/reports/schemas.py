@@ -57,11 +57,23 @@ class StockRowSchema(ma.Schema):
     stockout_date = fields.Date(allow_none=True)
     open_alerts = fields.Integer(metadata={"description": "Unresolved alerts (open or acknowledged)."})
     alert_kinds = fields.List(fields.String())
+    children = fields.Integer(metadata=_about("Open offices directly under this one."))
+    children_out = fields.Integer(
+        metadata=_about("Of those, how many have nothing left while blanks are needed.")
+    )
+    children_short = fields.Integer(metadata=_about("Of those, how many will run short (and are not out)."))
+    spoilage_source = fields.String(
+        metadata={
+            "enum": ["measured", "ancestor", "default"],
+            "description": "Where the rates come from: own window, the nearest ancestor's, or the defaults.",
+        }
+    )
     status = fields.String(
         metadata={
             "enum": list(STATUSES),
-            "description": "out: nothing left while blanks are needed; shortfall: will run short; "
-            "low: own shelf at or below its minimum, or reorder now; else ok.",
+            "description": "out: nothing left while blanks are needed; shortfall: will run short, or "
+            "offices directly under it are out or short; low: own shelf at or below its minimum, or "
+            "reorder now; else ok.",
         }
     )
 

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
+from flask import current_app
 from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -32,6 +33,7 @@ from . import rollups
 from .events import StockMoved
 from .ledger import B, M, T, get_movement, get_transfer, movement_out
 from .print_sql import PRINT_ONE
+from .print_time import PrintTimeRefusal, refuse_print_time
 
 _O = Office.__table__
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
@@ -192,6 +194,9 @@ def consume(
     Whether the office is open is read with the debit, not taken from `office`: prints
     look their office up by its remembered place (offices.tree.place_by_code).
     """
+    refusal = _print_time_refusal(printed_at)
+    if refusal is not None:
+        raise Invalid(refusal.message, error=refusal.error, field="printed_at")
     if connection().dialect.name == "postgresql":
         movement = _print_in_one_statement(office, actor, printed_at, outcome, reason)
         bus.publish(StockMoved((office.path,)))
@@ -234,6 +239,13 @@ def _print_in_one_statement(
     return movement_out(row, office.code, actor.name)
 
 
+def _print_time_refusal(printed_at: datetime | None) -> PrintTimeRefusal | None:
+    config = current_app.config
+    return refuse_print_time(
+        printed_at, datetime.now(UTC), config["PRINT_BACKDATE_DAYS"], config["PRINT_CLOCK_SKEW_MINUTES"]
+    )
+
+
 def _count_usage(path: str, prints: list[dict], sign: int = 1) -> None:
     """Daily usage per subtree: the window behind spoilage, replacement and daily-use rates."""
     per_day: Counter = Counter()
@@ -258,7 +270,8 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     """Prints a unit made offline, each with its own client_id, in the order they were made.
 
     Returns one result per item: recorded, already_recorded (client_id seen before,
-    also earlier in the same batch) or refused (no blank left). The balance row is
+    also earlier in the same batch) or refused (no blank left, or a printed_at too far
+    ahead or too old: print_time). The balance row is
     locked first, so a concurrent resend of the same batch waits and then finds every
     client_id recorded instead of tripping over the unique index.
     """
@@ -274,9 +287,19 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     results, fresh = [], []
     for item in items:
         client_id = item["client_id"]
+        refusal = _print_time_refusal(item.get("printed_at"))
         if client_id in known:
             results.append(
                 {"client_id": client_id, "status": "already_recorded", "movement_id": known[client_id]}
+            )
+        elif refusal is not None:
+            results.append(
+                {
+                    "client_id": client_id,
+                    "status": "refused",
+                    "error": refusal.error,
+                    "message": refusal.message,
+                }
             )
         elif len(fresh) >= on_hand:
             results.append(

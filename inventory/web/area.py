@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -18,12 +18,12 @@ from ..offices.models import Office
 from ..planning import alerts
 from ..planning.figures import OfficeFigures, figures_for
 from ..planning.models import Alert
-from ..reports.rules import STATUSES, office_status
+from ..reports.rules import STATUSES, children_status, office_status
 
 
-def status_of(f: OfficeFigures, alert_kinds: Iterable[str] = ()) -> str:
+def status_of(f: OfficeFigures, alert_kinds: Iterable[str] = (), below: Counter | None = None) -> str:
     """ok / low / shortfall / out, judged exactly as the stock report judges it."""
-    p = f.projection
+    p, below = f.projection, below or Counter()
     return office_status(
         remaining=p.remaining,
         projected_demand=p.projected_demand,
@@ -31,6 +31,8 @@ def status_of(f: OfficeFigures, alert_kinds: Iterable[str] = ()) -> str:
         own_on_hand=f.own_on_hand,
         min_stock=f.min_stock,
         reorder_now="reorder_now" in alert_kinds,
+        children_out=below["out"],
+        children_short=below["short"],
     )
 
 
@@ -52,6 +54,8 @@ class Row:
     recorded: int
     open_alerts: int
     has_children: bool
+    children_out: int = 0  # offices directly under it with nothing left while blanks are needed
+    children_short: int = 0  # ... or that will run short
 
     @property
     def recorded_percent(self) -> float | None:
@@ -89,16 +93,31 @@ def rows_for(office_list: list[Office]) -> list[Row]:
         select(Alert.office_id, Alert.kind).where(Alert.office_id.in_(ids), Alert.resolved_at.is_(None))
     ):
         kinds[office_id].append(kind)
-    parents = set(db.session.execute(select(Office.parent_id).where(Office.parent_id.in_(ids))).scalars())
-    return [_row(o, figures[o.id], kinds[o.id], o.id in parents) for o in office_list]
+    children = db.session.execute(
+        select(Office.id, Office.parent_id).where(Office.parent_id.in_(ids), Office.active.is_(True))
+    ).all()
+    below: dict[int, Counter] = defaultdict(Counter)
+    for f in figures_for([child_id for child_id, _ in children]) if children else ():
+        p = f.projection
+        counted = children_status(
+            remaining=p.remaining, projected_demand=p.projected_demand, shortfall=p.shortfall
+        )
+        below[_parent_id(f.path)][counted] += 1
+    parents = {parent_id for _, parent_id in children}
+    return [_row(o, figures[o.id], kinds[o.id], o.id in parents, below[o.id]) for o in office_list]
 
 
-def _row(office: Office, f: OfficeFigures, alert_kinds: list[str], has_children: bool) -> Row:
+def _parent_id(path: str) -> int:
+    return int(path.strip("/").split("/")[-2])
+
+
+def _row(office: Office, f: OfficeFigures, alert_kinds: list[str], has_children: bool, below: Counter) -> Row:
     p = f.projection
     return Row(
-        office.code, office.name, office.kind, office.path, status_of(f, alert_kinds), p.remaining,
+        office.code, office.name, office.kind, office.path, status_of(f, alert_kinds, below), p.remaining,
         f.own_on_hand, p.days_of_cover, p.stockout_date, p.projected_demand, p.shortfall,
         p.suggested_order, f.inputs.target, f.inputs.recorded, len(alert_kinds), has_children,
+        below["out"], below["short"],
     )  # fmt: skip
 
 

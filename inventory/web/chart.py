@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..core.db import db
 from ..stock.ledger import M
@@ -43,31 +43,37 @@ def _day(moment: datetime) -> date:
     return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
 
 
-def balance_points(office_id: int, today: date, days: int = HISTORY_DAYS) -> list[tuple[date, int]]:
-    """The balance at the end of each day with movements, from `days` ago up to today.
+def balance_points(
+    office_id: int, today: date, on_hand: int, days: int = HISTORY_DAYS
+) -> list[tuple[date, int]]:
+    """The balance at the end of each day with movements, from `days` ago up to today, in the
+    order the movements happened, whatever the order they were recorded in.
 
-    Starts with the balance just before the window (or at zero, the day before an office's
-    first movement), so the line begins where it stood.
+    A print uploaded late carries its own time: its `balance_after` follows the order of
+    recording, so the line is drawn from today's balance back through the movements'
+    quantities instead, and stays one consistent staircase. It starts with the balance just
+    before the window (or at zero, the day before an office's first movement).
     """
     start = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
-    before = db.session.execute(
-        select(M.c.balance_after)
-        .where(M.c.office_id == office_id, M.c.occurred_at < start)
-        .order_by(M.c.occurred_at.desc(), M.c.id.desc())
-        .limit(1)
-    ).scalar()
+    in_window = (M.c.office_id == office_id, M.c.occurred_at >= start)
+    moved = db.session.execute(select(func.coalesce(func.sum(M.c.quantity), 0)).where(*in_window)).scalar()
     rows = db.session.execute(
-        select(M.c.occurred_at, M.c.balance_after)
-        .where(M.c.office_id == office_id, M.c.occurred_at >= start)
+        select(M.c.occurred_at, M.c.quantity)
+        .where(*in_window)
         .order_by(M.c.occurred_at, M.c.id)
         .limit(MAX_ROWS)
     ).all()
+    balance = on_hand - int(moved)
+    earlier = db.session.execute(
+        select(M.c.id).where(M.c.office_id == office_id, M.c.occurred_at < start).limit(1)
+    ).first()
     by_day: dict[date, int] = {}
-    if before is not None:
-        by_day[start.date()] = before
+    if earlier is not None:
+        by_day[start.date()] = balance
     elif rows:  # the office started empty: draw the day before its first movement at zero
-        by_day[_day(rows[0].occurred_at) - timedelta(days=1)] = 0
-    for occurred_at, balance in rows:
+        by_day[_day(rows[0].occurred_at) - timedelta(days=1)] = balance
+    for occurred_at, quantity in rows:
+        balance += quantity
         by_day[_day(occurred_at)] = balance
     return sorted(by_day.items())
 

@@ -120,6 +120,7 @@ def test_low_stock_opens_follows_the_count_escalates_and_resolves(api):
 
 
 def test_stockout_opens_when_nothing_is_left_while_demand_remains(api):
+    api.app.config["RATE_MIN_PRINTS"] = 1  # two prints make the replacement rate, on purpose
     deliver(api, "62.02", 2)
     prints(api, "62.02", 2, REPLACEMENT)  # replacements keep coming: demand remains
 
@@ -144,6 +145,7 @@ def test_no_stockout_without_demand(api):
 
 
 def test_projected_shortfall_at_the_office_and_its_ancestors(api):
+    api.app.config["RATE_MIN_PRINTS"] = 1  # a day's few prints make the replacement rate, on purpose
     subscribe(api, "62")  # a provincial subscription hears about the districts too
     deliver(api, "62.02.05", 100)
     response = api.post("/offices/62.02.05/prints", REPLACEMENT, as_="baamang_operator")
@@ -257,3 +259,24 @@ def test_a_new_threshold_opens_low_stock_at_once(api):
 
     assert api.patch("/offices/62.02", {"min_stock": 20}, as_="manager").status_code == 200
     assert unresolved(api, "62.02", "low_stock") is None
+
+
+def test_an_empty_office_has_one_alert_the_stockout(api):
+    """One condition, one alert: no projected_shortfall, low_stock or re-order beside the stock-out."""
+    body = {"target": 1000, "recorded": 900, "print_backlog": 0, "as_of": "2023-11-20"}
+    assert api.put("/offices/62.02.05/population", body, as_="manager").status_code == 200
+    assert api.patch("/offices/62.02.05", {"min_stock": 10}, as_="manager").status_code == 200
+    deliver(api, "62.02.05", 3)
+    for _ in range(2):
+        assert api.post("/offices/62.02.05/prints", PRINTED, as_="baamang_operator").status_code == 201
+    assert {a["kind"] for a in alerts_of(api, "62.02.05", "low_stock", "unresolved")} == {"low_stock"}
+    assert unresolved(api, "62.02.05", "projected_shortfall") is not None
+
+    assert api.post("/offices/62.02.05/prints", PRINTED, as_="baamang_operator").status_code == 201
+
+    open_now = api.get("/alerts?office=62.02.05&status=unresolved", as_="manager").json["items"]
+    assert [(a["office"], a["kind"]) for a in open_now if a["office"] == "62.02.05"] == [
+        ("62.02.05", "stockout")
+    ]
+    assert unresolved(api, "62.02.05", "projected_shortfall") is None
+    assert alerts_of(api, "62.02.05", "projected_shortfall", "resolved")  # superseded, not left open

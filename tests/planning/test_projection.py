@@ -6,7 +6,16 @@ from datetime import date, timedelta
 
 import pytest
 
-from inventory.planning.projection import DEFAULT_SPOILAGE, Inputs, Usage, horizon_for, project
+from inventory.planning.projection import (
+    DEFAULT_SPOILAGE,
+    MIN_SAMPLE_PRINTS,
+    Inputs,
+    Usage,
+    horizon_basis,
+    horizon_for,
+    project,
+    rates_for,
+)
 
 TODAY = date(2023, 11, 20)
 NO_HISTORY = Usage(window_days=30)
@@ -94,12 +103,94 @@ def test_recorded_above_target_never_makes_negative_demand():
     [
         (30, None, 30),
         (None, TODAY + timedelta(days=86), 86),
+        (None, TODAY, 1),
         (None, TODAY - timedelta(days=1), 90),
         (None, None, 90),
     ],
 )
 def test_horizon_is_explicit_or_up_to_the_target_date(horizon, target_date, expected):
     assert horizon_for(TODAY, horizon, target_date) == expected
+
+
+@pytest.mark.parametrize(
+    ("horizon", "target_date", "basis"),
+    [
+        (30, TODAY - timedelta(days=5), "requested"),
+        (None, TODAY + timedelta(days=1), "target_date"),
+        (None, TODAY, "target_date"),
+        (None, TODAY - timedelta(days=1), "target_passed"),
+        (None, TODAY - timedelta(days=400), "target_passed"),
+        (None, None, "default"),
+    ],
+)
+def test_the_horizon_says_which_rule_chose_it(horizon, target_date, basis):
+    assert horizon_basis(TODAY, horizon, target_date) == basis
+
+
+def test_a_passed_target_date_is_reported_as_passed_and_sets_no_deadline():
+    passed = project(kotim(target_date=TODAY - timedelta(days=3), print_capacity_per_day=10, usage=HISTORY))
+    ahead = project(kotim(target_date=TODAY + timedelta(days=3), print_capacity_per_day=10, usage=HISTORY))
+
+    assert passed.target_passed and passed.days_to_target == -3
+    # 2,521 blanks waiting at 10 a day: 252 days; a date 3 days ago is no deadline to miss
+    assert passed.runs_out_first == "neither"
+    assert not ahead.target_passed and ahead.runs_out_first == "capacity"
+    assert not project(kotim()).target_passed
+
+
+# --- small samples -----------------------------------------------------------------
+
+
+FIRST_DAY = Usage(window_days=1, printed=1, spoiled=1)  # an operator's first day
+DISTRICT_MONTH = Usage(window_days=30, printed=588, spoiled=12, replacement=147)  # 2 % spoiled, 1/4 replace
+
+
+def test_an_operators_first_day_does_not_double_the_demand():
+    alone = project(kotim(usage=FIRST_DAY))
+
+    assert alone.spoilage_source == "default" and alone.spoilage_rate == DEFAULT_SPOILAGE
+    assert alone.rates_office is None and alone.rates_sample == 0
+    assert alone.projected_demand == 2547  # as with no history: 2,496 / 0.98, not 2,496 / 0.5
+    assert alone.average_daily_use == 2  # consumption is still what it was
+
+
+def test_a_small_sample_borrows_the_nearest_ancestors_rates():
+    regency = ("62.02", DISTRICT_MONTH)
+    province = ("62", Usage(window_days=30, printed=9000, spoiled=1000))
+    result = project(kotim(code="62.02.05", usage=FIRST_DAY, ancestors_usage=(regency, province)))
+
+    assert result.spoilage_source == "ancestor" and result.rates_office == "62.02"
+    assert result.rates_sample == 600 and result.spoilage_rate == 0.02
+    assert result.replacement_share == 0.25
+    # replacements follow the office's own prints: 1/4 of 1 printed a day, over 90 days
+    assert result.replacements_per_day == 0.25
+    assert result.projected_demand == 2570  # (2,496 + 0.25 x 90) / 0.98 = 2,569.9
+
+
+def test_ancestors_too_small_are_skipped_for_one_further_up():
+    parent = ("62.02.05", Usage(window_days=3, printed=40, spoiled=9))
+    grandparent = ("62.02", DISTRICT_MONTH)
+    rates = rates_for(FIRST_DAY, (parent, grandparent), code="62.02.05.m1")
+    assert (rates.source, rates.office, rates.sample) == ("ancestor", "62.02", 600)
+
+
+@pytest.mark.parametrize(
+    ("consumed", "source"), [(MIN_SAMPLE_PRINTS - 1, "default"), (MIN_SAMPLE_PRINTS, "measured")]
+)
+def test_the_own_window_counts_from_the_minimum_sample(consumed, source):
+    usage = Usage(window_days=5, printed=consumed - 1, spoiled=1)
+    assert rates_for(usage).source == source
+
+
+def test_the_minimum_sample_is_configurable():
+    assert rates_for(FIRST_DAY, min_sample=2).source == "measured"
+    assert rates_for(FIRST_DAY, min_sample=3).source == "default"
+
+
+def test_measured_replacements_per_day_are_unchanged_by_the_share():
+    result = project(kotim(usage=HISTORY))
+    assert result.replacement_share == round(900 / 2970, 4)
+    assert result.replacements_per_day == 30  # 900 / 30 days, as before
 
 
 def test_cover_beyond_a_century_has_no_stockout_date():

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
+from inventory.core.db import db
+from inventory.offices import tree
 from inventory.planning.figures import today
 from inventory.planning.projection import DEFAULT_SPOILAGE
+from tests.helpers import refused
 
 
 def kotim_population(api, print_backlog=0):
@@ -46,6 +49,7 @@ def test_kotim_without_print_history_needs_2547_blanks_and_holds_5000(api):
         "on_hand": 5000, "in_transit_in": 0, "target": 310_785, "recorded": 308_289, "print_backlog": 0,
         "window_days": 30, "printed_in_window": 0, "spoiled_in_window": 0, "replacements_in_window": 0,
         "lead_time_days": 14, "safety_days": 7, "target_date": None, "print_capacity_per_day": None,
+        "min_sample_prints": 50,
     }  # fmt: skip
     out = report["outputs"]
     assert out["unrecorded"] == 2496 and out["remaining"] == 5000
@@ -54,6 +58,7 @@ def test_kotim_without_print_history_needs_2547_blanks_and_holds_5000(api):
     assert out["shortfall"] == 0 and out["suggested_order"] == 0
     assert out["average_daily_use"] == 0 and out["days_of_cover"] is None and out["stockout_date"] is None
     assert out["runs_out_first"] is None and out["days_to_target"] is None
+    assert out["target_passed"] is False and out["rates_office"] is None and out["rates_sample"] == 0
 
 
 def test_prints_in_the_ledger_give_a_measured_spoilage(api):
@@ -76,6 +81,7 @@ def test_prints_in_the_ledger_give_a_measured_spoilage(api):
 
 
 def test_replacement_prints_add_demand_over_the_horizon(api):
+    api.app.config["RATE_MIN_PRINTS"] = 30  # a month's worth of one a day is sample enough here
     kotim_population(api, print_backlog=1000)
     deliver(api, "62.02", 5000)
     prints(api, "62.02", printed=30, reason="replacement")
@@ -163,7 +169,7 @@ def test_the_projection_is_documented_in_the_spec(api):
 # --- planning settings on PATCH /offices/{code} ---------------------------------------------
 
 SETTINGS = {
-    "target_date": "2024-02-14",
+    "target_date": (today() + timedelta(days=78)).isoformat(),
     "lead_time_days": 21,
     "safety_days": 10,
     "print_capacity_per_day": 400,
@@ -242,11 +248,72 @@ def test_a_settings_change_re_evaluates_alerts_at_once(api):
     assert [a["office"] for a in api.get(query, as_="manager").json["items"]] == ["62.02"]
 
 
-def test_a_past_target_date_falls_back_to_the_default_horizon(api):
-    api.patch("/offices/62.02", {"target_date": (today() - timedelta(days=1)).isoformat()}, as_="manager")
+def set_target_date_directly(api, code, day):
+    """A target date set while it was still ahead, and since passed: the API no longer takes it."""
+    with api.app.app_context():
+        tree.get_by_code(code).target_date = day
+        db.session.commit()
+
+
+@pytest.mark.parametrize("days_ago", [1, 2, 400])
+def test_a_target_date_in_the_past_is_refused(api, days_ago):
+    past = (today() - timedelta(days=days_ago)).isoformat()
+
+    body = refused(api.patch("/offices/62.02", {"target_date": past}, as_="manager"), 422, "target_date_past")
+
+    assert "target_date" in body["errors"]["json"]
+    assert api.get("/offices/62.02", as_="manager").json["target_date"] is None  # nothing written
+
+
+def test_today_is_no_past_target_date_and_an_unchanged_one_stays(api):
+    assert api.patch("/offices/62.02", {"target_date": today().isoformat()}, as_="manager").status_code == 200
+    set_target_date_directly(api, "62.02", today() - timedelta(days=5))
+    # resending the settings as read, the passed date with them, is no new date
+    office = api.get("/offices/62.02", as_="manager").json
+    same = {"target_date": office["target_date"], "lead_time_days": 20}
+    assert api.patch("/offices/62.02", same, as_="manager").status_code == 200
+
+
+def test_a_passed_target_date_is_shown_as_passed(api):
+    kotim_population(api)
+    set_target_date_directly(api, "62.02", today() - timedelta(days=3))
 
     report = projection(api)
 
-    assert report["horizon_days"] == 90 and report["horizon_basis"] == "default"
-    assert report["outputs"]["days_to_target"] == -1
-    assert date.fromisoformat(report["inputs"]["target_date"]) < today()
+    assert report["horizon_basis"] == "target_passed" and report["horizon_days"] == 90
+    assert report["outputs"]["target_passed"] is True and report["outputs"]["days_to_target"] == -3
+    assert report["inputs"]["target_date"] == (today() - timedelta(days=3)).isoformat()
+
+
+# --- small samples ---------------------------------------------------------------------
+
+
+def test_an_operators_first_day_takes_the_regencys_rates(api):
+    """1 printed and 1 spoiled at a district does not double its demand: the regency's month speaks."""
+    assert api.put("/offices/62.02.05/population", {"target": 1000, "recorded": 900, "print_backlog": 0,
+                   "as_of": today().isoformat()}, as_="manager").status_code == 200  # fmt: skip
+    deliver(api, "62.02.05", 500)
+    deliver(api, "62.02", 500)
+    prints(api, "62.02.05", printed=1, spoiled=1)
+    district = projection(api, "62.02.05")["outputs"]
+    assert district["spoilage_source"] == "default" and district["spoilage_rate"] == DEFAULT_SPOILAGE
+    assert district["projected_demand"] == 103  # 100 / 0.98, not 100 / 0.5
+
+    prints(api, "62.02", printed=96, spoiled=2)  # the regency's own prints: 3 spoiled of 100 in its subtree
+
+    district = projection(api, "62.02.05")["outputs"]
+    assert district["spoilage_source"] == "ancestor" and district["rates_office"] == "62.02"
+    assert district["rates_sample"] == 100 and district["spoilage_rate"] == 0.03
+    assert district["projected_demand"] == 104  # 100 / 0.97
+    regency = projection(api, "62.02")["outputs"]
+    assert regency["spoilage_source"] == "measured" and regency["rates_office"] == "62.02"
+
+
+def test_the_minimum_sample_is_configurable(api):
+    api.app.config["RATE_MIN_PRINTS"] = 2
+    deliver(api, "62.02", 10)
+    prints(api, "62.02", printed=1, spoiled=1)
+
+    out = projection(api)["outputs"]
+
+    assert out["spoilage_source"] == "measured" and out["spoilage_rate"] == 0.5

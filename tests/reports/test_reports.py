@@ -10,7 +10,7 @@ import pytest
 
 from inventory.planning.figures import today
 from inventory.reports.csv_export import cell, filename
-from inventory.reports.rules import buckets, office_status, spoilage_rate
+from inventory.reports.rules import buckets, children_status, office_status, spoilage_rate
 from inventory.reports.schemas import (
     ConsumptionBucketSchema,
     ConsumptionReportSchema,
@@ -52,6 +52,7 @@ def print_on(api, code, day, outcome, reason, as_="operator"):
 
 @pytest.fixture
 def area(api):
+    api.app.config["PRINT_BACKDATE_DAYS"] = 3650  # the calendar cases sit on fixed days of 2024
     for code, name in (("62.01.01", "Arut Selatan"), ("62.01.02", "Kumai")):
         ok(api.post("/offices", {"code": code, "name": name, "kind": "district", "parent_code": "62.01"},
                     as_="admin"), 201)  # fmt: skip
@@ -364,11 +365,29 @@ def test_three_years_is_the_longest_range(api):
         ({"own_on_hand": 0, "min_stock": 0}, "ok"),  # no minimum set
         ({"reorder_now": True}, "low"),
         ({"own_on_hand": 101, "min_stock": 100}, "ok"),
+        # a parent whose blanks sit in its own store while the offices under it are empty or short
+        ({"children_out": 3}, "shortfall"),
+        ({"children_short": 1}, "shortfall"),
+        ({"children_out": 1, "remaining": 0, "projected_demand": 5, "shortfall": 5}, "out"),
+        ({"children_out": 0, "children_short": 0}, "ok"),
     ],
 )
 def test_office_status(figures, status):
     base = {"remaining": 50, "projected_demand": 10, "shortfall": 0, "own_on_hand": 50, "min_stock": 0}
     assert office_status(**{**base, **figures}) == status
+
+
+@pytest.mark.parametrize(
+    ("figures", "counted_as"),
+    [
+        ({"remaining": 0, "projected_demand": 5, "shortfall": 5}, "out"),
+        ({"remaining": 0, "projected_demand": 0, "shortfall": 0}, None),
+        ({"remaining": 3, "projected_demand": 5, "shortfall": 2}, "short"),
+        ({"remaining": 5, "projected_demand": 5, "shortfall": 0}, None),
+    ],
+)
+def test_how_a_child_counts_in_its_parents_status(figures, counted_as):
+    assert children_status(**figures) == counted_as
 
 
 def test_spoilage_rate_is_unknown_without_consumption():
@@ -405,3 +424,18 @@ def test_csv_cells_are_plain_values_and_never_formulas():
         == "blangko-stock-62.02-district-2024-05-01.csv"
     )
     assert filename("stock", 'a"b/c', None) == "blangko-stock-a_b_c.csv"
+
+
+def test_a_regency_whose_districts_are_empty_is_not_ok_though_its_store_is_full(api):
+    for code in ("62.02.05", "62.02.06"):
+        put_population(api, code, target=100, recorded=90)
+    deliver(api, "62.02", 5000)  # plenty in the regency's own store, nothing at the districts
+    deliver(api, "62.02.05", 5)  # one district short: 5 held, 11 needed
+
+    row = next(r for r in stock_report(api, under="62", level="regency")["rows"] if r["office"] == "62.02")
+
+    assert row["shortfall"] == 0 and row["on_hand"] == 5005
+    assert (row["children_out"], row["children_short"]) == (1, 1)
+    assert row["children"] >= 3 and row["status"] == "shortfall"
+    districts = {r["office"]: r["status"] for r in stock_report(api, under="62.02", level="district")["rows"]}
+    assert (districts["62.02.06"], districts["62.02.05"]) == ("out", "shortfall")

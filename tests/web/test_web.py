@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from babel.messages.extract import extract_from_dir
@@ -18,6 +18,7 @@ from inventory.planning import population
 from inventory.web import alerts_page, chart
 from inventory.web.account import safe_next
 from inventory.web.i18n import TRANSLATIONS
+from tests.helpers import deliver
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 NONCE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
@@ -75,7 +76,7 @@ def web(api):
 
 @pytest.fixture
 def shortfall(web):
-    """Baamang (62.02.05) needs blanks and has none: stock-out and shortfall alerts there and above."""
+    """Baamang (62.02.05) needs blanks and has none: stock-out alerts there and above."""
     with web.app.app_context():
         office = offices.get_by_code("62.02.05")
         population.set_population(
@@ -285,7 +286,8 @@ def test_overview_lists_the_area_with_a_status_each(shortfall):
 def test_a_delivery_resolves_the_alerts_it_answers(shortfall):
     b = browser(shortfall, "warehouse")
     page = b.text("/offices/62.02.05")
-    assert 'data-kind="projected_shortfall"' in page and 'data-kind="stockout"' in page
+    # one condition, one alert: the stock-out, not also a shortfall for the same blanks
+    assert 'data-kind="stockout"' in page and 'data-kind="projected_shortfall"' not in page
     nonce = NONCE.search(page).group(1)
     response = b.post(
         "/offices/62.02.05/deliveries", {"quantity": "500", "document_no": "BAST-1", "nonce": nonce}
@@ -419,3 +421,24 @@ def test_chart_draws_history_and_the_run_out():
     far = chart.build(points, today, 500, date(2026, 1, 1))
     assert far.projection[3] < far.bottom and not far.reaches_zero  # drawn to the edge only
     assert chart.build([], today, 0, None).projection is None
+
+
+# --- what the projection says, shown -------------------------------------------------
+
+
+def test_the_overview_says_how_many_offices_below_are_out_or_short(shortfall):
+    deliver(shortfall, "62.02", 5000)  # the regency's own store is full; Baamang has nothing
+    page = browser(shortfall, "admin").text("/?office=62")
+
+    row = re.search(r'<tr data-code="62.02"[^>]*data-status="(\w+)".*?</tr>', page, re.S)
+    assert row.group(1) == "shortfall" and "di bawahnya: 1 habis, 0 kurang" in row.group(0)
+
+
+def test_a_passed_target_date_is_shown_as_passed(web):
+    with web.app.app_context():
+        offices.get_by_code("62.02").target_date = date.today() - timedelta(days=3)
+        db.session.commit()
+    page = browser(web, "manager").text("/offices/62.02")
+
+    assert "sudah lewat" in page and "target-passed" in page
+    assert "target-passed" not in browser(web, "manager").text("/offices/62.02.05")

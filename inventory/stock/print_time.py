@@ -1,0 +1,44 @@
+"""When a print may say it happened. Pure: a time and the server's clock in, a refusal or nothing out.
+
+A print's `printed_at` orders the stock card and picks the usage day its rates count on. A
+clock a few minutes fast is a clock; a time further ahead is a wrong clock, and one older
+than the backdate limit is a late upload whose day's rates and alerts have long been acted on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+PRINT_BACKDATE_DAYS = 31
+PRINT_CLOCK_SKEW_MINUTES = 5
+
+
+@dataclass(frozen=True)
+class PrintTimeRefusal:
+    error: str  # "printed_at_future" or "printed_at_too_old"
+    message: str
+
+
+def refuse_print_time(
+    printed_at: datetime | None,
+    now: datetime,
+    backdate_days: int = PRINT_BACKDATE_DAYS,
+    skew_minutes: int = PRINT_CLOCK_SKEW_MINUTES,
+) -> PrintTimeRefusal | None:
+    """Why `printed_at` cannot be recorded at `now` (both aware), or None when it can (or is unset)."""
+    if printed_at is None:
+        return None
+    if printed_at > now + timedelta(minutes=skew_minutes):
+        return PrintTimeRefusal(
+            "printed_at_future",
+            f"printed_at {printed_at.isoformat()} is ahead of the server's clock ({now.isoformat()}) "
+            f"by more than {skew_minutes} minutes: check the device's clock.",
+        )
+    if printed_at < now - timedelta(days=backdate_days):
+        return PrintTimeRefusal(
+            "printed_at_too_old",
+            f"printed_at {printed_at.isoformat()} is more than {backdate_days} days ago: prints are "
+            "recorded within that many days; record an older one as a stocktake correction.",
+        )
+    return None

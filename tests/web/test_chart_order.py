@@ -1,0 +1,32 @@
+"""The balance chart follows the time of each movement, whatever order the prints arrived in."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from inventory.offices import tree
+from inventory.web import chart
+from tests.helpers import PRINTED, deliver, print_batch, print_card
+
+
+def test_prints_uploaded_late_draw_the_same_line_as_prints_sent_in_order(api):
+    now = datetime.now(UTC)
+    days_ago = [now - timedelta(days=n) for n in (10, 6, 3)]
+    deliver(api, "62.02", 10, received_at=(now - timedelta(days=12)).isoformat())
+    deliver(api, "62.02.05", 10, received_at=(now - timedelta(days=12)).isoformat())
+    # 62.02 prints on time; 62.02.05's unit uploads the same prints late, newest first
+    for moment in days_ago:
+        print_card(api, "62.02", {**PRINTED, "printed_at": moment.isoformat()})
+    late = [
+        {"client_id": f"late-{n}", **PRINTED, "printed_at": m.isoformat()} for n, m in enumerate(days_ago)
+    ]
+    print_batch(api, "62.02.05", late[::-1], as_="baamang_operator")
+
+    with api.app.app_context():
+        today = now.date()
+        on_time = chart.balance_points(tree.get_by_code("62.02").id, today, 7)
+        uploaded = chart.balance_points(tree.get_by_code("62.02.05").id, today, 7)
+
+    assert uploaded == on_time
+    assert [balance for _, balance in on_time] == [0, 10, 9, 8, 7]  # one step down a print
+    assert [day for day, _ in on_time][1:] == [(now - timedelta(days=n)).date() for n in (12, 10, 6, 3)]
