@@ -7,10 +7,10 @@ stock (balance and subtree total), which offices, the bottom of the domain, cann
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
 from ..offices import tree
 from . import ledger, rollups
