@@ -9,7 +9,7 @@ from __future__ import annotations
 import marshmallow as ma
 from flask import request
 from flask_smorest import Api as SmorestApi
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .errors import DomainError
 
@@ -46,6 +46,8 @@ class Api(SmorestApi):
         data = getattr(error, "data", None) or {}
         payload["error"] = data.get("error") or _error_name_for(error, payload)
         payload.setdefault("message", _message_for(error, payload))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(error.valid_methods)}  # RFC 9110 requires it
         return payload, code, headers
 
     def handle_domain_error(self, error: DomainError):

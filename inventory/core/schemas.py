@@ -63,6 +63,15 @@ def cursor(**kwargs) -> fields.Integer:
     return fields.Integer(validate=validate.Range(min=1, max=INT64_MAX), **kwargs)
 
 
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false: not 0, 1, "yes" or "off", which the spec's `boolean` does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE

@@ -73,7 +73,7 @@ class OfficeDetail(MethodView):
         office.stock = stock_of(office)
         return office
 
-    @blp.arguments(OfficeUpdateSchema())
+    @blp.arguments(OfficeUpdateSchema(), required=False)  # every field is optional: no body, no change
     @idempotent
     @blp.response(200, OfficeSchema)
     @writes

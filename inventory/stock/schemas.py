@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Day, Strict, UtcDateTime, cursor, text
+from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor, text
 from ..offices.models import OFFICE_KINDS
 from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
 
@@ -35,7 +35,7 @@ class OfficeUpdateSchema(Strict):
         validate=validate.Range(min=0, max=10_000_000),
         metadata={"description": "Low-stock threshold."},
     )
-    active = fields.Boolean()
+    active = StrictBoolean()
     # Planning settings (inventory/projection.py); managers may change them in their area.
     target_date = Day(
         allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}

@@ -294,3 +294,17 @@ def test_the_openapi_error_schema_is_what_is_sent(api):
 
     assert set(schema["properties"]) == {"code", "status", "error", "message", "errors", "details"}
     assert set(schema["required"]) == {"code", "status", "error", "message"}
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "no", None])
+def test_a_flag_is_a_json_boolean(api, value):
+    body = refused(api.patch("/offices/62.02.05", {"active": value}, as_="admin"), 422, "validation_error")
+
+    assert list(body["errors"]["json"]) == ["active"]
+
+
+def test_a_method_a_route_does_not_take_is_405_with_allow(api):
+    response = api.call("PUT", "/transfers", json={}, as_="admin")
+
+    refused(response, 405, "method_not_allowed")
+    assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
