@@ -9,6 +9,7 @@ from flask_migrate import Migrate
 
 from .core import bus
 from .core.db import db, init_db
+from .core.parsing import init_parsing
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
 
@@ -21,6 +22,7 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
     app.json.sort_keys = False
 
     init_db(app)
+    init_parsing(app)  # the id converters, before any blueprint's rules are read
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations))
 

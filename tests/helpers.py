@@ -12,6 +12,7 @@ STATUS_NAMES = {
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
+    405: "Method Not Allowed",
     409: "Conflict",
     422: "Unprocessable Entity",
 }

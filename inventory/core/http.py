@@ -6,9 +6,10 @@ with `error`, a stable machine-readable name clients can switch on.
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import request
 from flask_smorest import Api as SmorestApi
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from .errors import DomainError
 
@@ -17,7 +18,25 @@ def _default_error_name(http_error: HTTPException) -> str:
     return (http_error.name or "error").lower().replace(" ", "_").replace("'", "")
 
 
+class ErrorSchema(ma.Schema):
+    """Every error body, as sent: the OpenAPI spec's `default` and 422 responses."""
+
+    code = ma.fields.Integer(required=True, metadata={"description": "The HTTP status code."})
+    status = ma.fields.String(required=True, metadata={"description": "The HTTP status name."})
+    error = ma.fields.String(
+        required=True,
+        metadata={"description": "What went wrong, for programs: insufficient_stock, validation_error..."},
+    )
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, for people."})
+    errors = ma.fields.Dict(
+        metadata={"description": "Per location and field: {location: {field: [message]}}; every 422 has it."}
+    )
+    details = ma.fields.Dict(metadata={"description": "The figures behind a refusal (on hand, needed...)."})
+
+
 class Api(SmorestApi):
+    ERROR_SCHEMA = ErrorSchema
+
     def _register_error_handlers(self) -> None:
         super()._register_error_handlers()
         self._app.register_error_handler(DomainError, self.handle_domain_error)
@@ -27,6 +46,8 @@ class Api(SmorestApi):
         data = getattr(error, "data", None) or {}
         payload["error"] = data.get("error") or _error_name_for(error, payload)
         payload.setdefault("message", _message_for(error, payload))
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
+            headers = {**headers, "Allow": ", ".join(error.valid_methods)}  # RFC 9110 requires it
         return payload, code, headers
 
     def handle_domain_error(self, error: DomainError):

@@ -51,6 +51,27 @@ class UtcDateTime(fields.DateTime):
         return parsed.astimezone(UTC) if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+# Integer columns: 32 bits on PostgreSQL (Integer), 64 bits on both databases (BigInteger, and
+# every SQLite integer). A number from outside must fit its column, or it is refused as invalid.
+INT32_MAX = 2**31 - 1
+INT64_MAX = 2**63 - 1
+
+
+def cursor(**kwargs) -> fields.Integer:
+    """`before`: the id of the last row seen, so within a 64-bit id column."""
+    kwargs.setdefault("metadata", {"description": "Cursor: next_before."})
+    return fields.Integer(validate=validate.Range(min=1, max=INT64_MAX), **kwargs)
+
+
+class StrictBoolean(fields.Boolean):
+    """A JSON true or false: not 0, 1, "yes" or "off", which the spec's `boolean` does not allow."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid", input=value)
+        return value
+
+
 class Strict(ma.Schema):
     class Meta:
         unknown = ma.RAISE

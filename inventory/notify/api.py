@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
 from . import subscriptions
 from .schemas import (
@@ -53,7 +53,7 @@ class Subscriptions(MethodView):
         return subscriptions.create_subscription(_subscriber(), **data)
 
 
-@blp.route("/subscriptions/<int:subscription_id>", methods=["DELETE"])
+@blp.route("/subscriptions/<id32:subscription_id>", methods=["DELETE"])
 @idempotent
 @blp.response(204)
 @writes
@@ -73,7 +73,7 @@ def list_notifications(query):
     return {"items": items, "next_before": next_before}
 
 
-@notifications_blp.route("/notifications/<int:notification_id>")
+@notifications_blp.route("/notifications/<id:notification_id>")
 @notifications_blp.response(200, NotificationDetailSchema)
 def get_notification(notification_id):
     """One notification with every delivery attempt."""

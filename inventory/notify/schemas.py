@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Strict, UtcDateTime
+from ..core.schemas import CODE, Strict, UtcDateTime, cursor
 from ..planning.models import ALERT_KINDS
 from .models import CHANNELS, NOTIFICATION_EVENTS, NOTIFICATION_STATUSES
 
@@ -78,7 +78,7 @@ class SubscriptionListSchema(ma.Schema):
 
 class NotificationQuerySchema(Strict):
     status = fields.String(validate=validate.OneOf(NOTIFICATION_STATUSES))
-    before = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Cursor: next_before."})
+    before = cursor()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -4,10 +4,10 @@ acknowledged by managers), and suggested transfers inside an area."""
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
 from ..offices import tree
 from ..offices.models import Office
@@ -98,7 +98,7 @@ def list_alerts(query):
     return {"items": items, "next_before": items[-1]["id"] if len(items) == query["limit"] else None}
 
 
-@alerts_blp.route("/alerts/<int:alert_id>", methods=["GET"])
+@alerts_blp.route("/alerts/<id:alert_id>", methods=["GET"])
 @alerts_blp.response(200, AlertSchema)
 def get_alert(alert_id):
     """One alert, with its current figures."""
@@ -107,7 +107,7 @@ def get_alert(alert_id):
     return alert
 
 
-@alerts_blp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@alerts_blp.route("/alerts/<id:alert_id>/acknowledge", methods=["POST"])
 @alerts_blp.arguments(AcknowledgeSchema())
 @idempotent
 @alerts_blp.response(200, AlertSchema)

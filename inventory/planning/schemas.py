@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Day, Strict, UtcDateTime
+from ..core.schemas import CODE, Day, Strict, UtcDateTime, cursor
 from .models import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from .population_csv import MAX_FIGURE, problems
 
@@ -181,7 +181,7 @@ class AlertQuerySchema(Strict):
     )
     kind = fields.String(validate=validate.OneOf(ALERT_KINDS))
     office = fields.String(validate=CODE, metadata={"description": "This office and everything below it."})
-    before = fields.Integer(validate=validate.Range(min=1))
+    before = cursor()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

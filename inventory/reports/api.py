@@ -6,10 +6,10 @@ import json
 from datetime import date
 
 from flask import Response, request
-from flask_smorest import Blueprint
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.parsing import Blueprint
 from ..offices import tree
 from ..offices.models import Office
 from . import csv_export, service

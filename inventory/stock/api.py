@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import ValidationError
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.parsing import Blueprint
 from ..core.unit_of_work import IDEMPOTENCY_HEADER, idempotent, writes
 from ..offices import tree
 from . import ledger, service
@@ -150,7 +150,7 @@ def stock_card(query, code):
     return {"office": office.code, "items": items, "next_before": next_before}
 
 
-@blp.route("/movements/<int:movement_id>/reverse", methods=["POST"])
+@blp.route("/movements/<id:movement_id>/reverse", methods=["POST"])
 @blp.doc(**IDEMPOTENT)
 @blp.arguments(ReverseSchema())
 @idempotent
@@ -164,7 +164,7 @@ def reverse(data, movement_id):
     return with_on_hand(service.reverse(movement_id, principal, data["reason"]))
 
 
-@blp.route("/movements/<int:movement_id>", methods=["GET"])
+@blp.route("/movements/<id:movement_id>", methods=["GET"])
 @blp.response(200, MovementSchema)
 def movement(movement_id):
     """One movement of the ledger."""
@@ -231,7 +231,7 @@ def _transfer_for(transfer_id: int, side: str) -> None:
     permissions.require(current_principal(), permissions.TRANSFER, office.path)
 
 
-@transfers_blp.route("/transfers/<int:transfer_id>", methods=["GET"])
+@transfers_blp.route("/transfers/<id:transfer_id>", methods=["GET"])
 @transfers_blp.response(200, TransferSchema)
 def get_transfer(transfer_id):
     """One transfer."""
@@ -243,7 +243,7 @@ def get_transfer(transfer_id):
     return transfer
 
 
-@transfers_blp.route("/transfers/<int:transfer_id>/receive", methods=["POST"])
+@transfers_blp.route("/transfers/<id:transfer_id>/receive", methods=["POST"])
 @idempotent
 @transfers_blp.doc(**IDEMPOTENT)
 @transfers_blp.response(200, TransferSchema)
@@ -254,7 +254,7 @@ def receive(transfer_id):
     return service.receive_transfer(transfer_id, current_principal())
 
 
-@transfers_blp.route("/transfers/<int:transfer_id>/cancel", methods=["POST"])
+@transfers_blp.route("/transfers/<id:transfer_id>/cancel", methods=["POST"])
 @idempotent
 @transfers_blp.doc(**IDEMPOTENT)
 @transfers_blp.response(200, TransferSchema)

@@ -7,10 +7,10 @@ stock (balance and subtree total), which offices, the bottom of the domain, cann
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
 from ..offices import tree
 from . import ledger, rollups
@@ -73,7 +73,7 @@ class OfficeDetail(MethodView):
         office.stock = stock_of(office)
         return office
 
-    @blp.arguments(OfficeUpdateSchema())
+    @blp.arguments(OfficeUpdateSchema(), required=False)  # every field is optional: no body, no change
     @idempotent
     @blp.response(200, OfficeSchema)
     @writes

@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Day, Strict, UtcDateTime, text
+from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor, text
 from ..offices.models import OFFICE_KINDS
 from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
 
@@ -35,7 +35,7 @@ class OfficeUpdateSchema(Strict):
         validate=validate.Range(min=0, max=10_000_000),
         metadata={"description": "Low-stock threshold."},
     )
-    active = fields.Boolean()
+    active = StrictBoolean()
     # Planning settings (inventory/projection.py); managers may change them in their area.
     target_date = Day(
         allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}
@@ -73,7 +73,7 @@ class OfficeSchema(ma.Schema):
 class OfficeQuerySchema(Strict):
     parent = fields.String(validate=CODE)
     kind = fields.String(validate=validate.OneOf(OFFICE_KINDS))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -183,7 +183,7 @@ class LedgerQuerySchema(Strict):
     kind = fields.List(fields.String(validate=validate.OneOf(MOVEMENT_KINDS)))
     since = UtcDateTime(metadata={"description": "occurred_at at or after"})
     until = UtcDateTime(metadata={"description": "occurred_at before"})
-    before = fields.Integer(validate=validate.Range(min=1), metadata={"description": "Cursor: next_before."})
+    before = cursor()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
@@ -221,7 +221,7 @@ class TransferSchema(ma.Schema):
 class TransferQuerySchema(Strict):
     office = fields.String(validate=CODE)
     status = fields.String(validate=validate.OneOf(TRANSFER_STATUSES))
-    before = fields.Integer(validate=validate.Range(min=1))
+    before = cursor()
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 

@@ -37,7 +37,7 @@ def alerts_page():
     )
 
 
-@bp.route("/alerts/<int:alert_id>/acknowledge", methods=["POST"])
+@bp.route("/alerts/<id:alert_id>/acknowledge", methods=["POST"])
 @login_required
 def acknowledge(alert_id: int):
     user = principal()

@@ -187,7 +187,7 @@ def stocktake(code: str):
     return _done(office, _("Stocktake recorded."))
 
 
-@bp.route("/transfers/<int:transfer_id>/<any(receive, cancel):action>", methods=["POST"])
+@bp.route("/transfers/<id:transfer_id>/<any(receive, cancel):action>", methods=["POST"])
 @login_required
 def close_transfer(transfer_id: int, action: str):
     """Receive at the destination, or call back at the source: the same rule as the API."""

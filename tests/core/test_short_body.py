@@ -1,0 +1,96 @@
+"""A body shorter than its Content-Length (the client hung up mid-request) is never executed,
+behind gunicorn and behind Werkzeug's development server alike, on both databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.helpers import deliver, stock
+
+ROOT = Path(__file__).resolve().parents[2]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def werkzeug_server(app, database_url):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+
+
+@contextmanager
+def gunicorn_server(app, database_url):
+    port = _free_port()
+    factory = f"inventory:create_app('config.TestConfig', SQLALCHEMY_DATABASE_URI={database_url!r})"
+    process = subprocess.Popen(
+        [str(GUNICORN), factory, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+        cwd=ROOT,
+        env={**os.environ},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def send_and_hang_up(port: int, token: str, body: bytes, announced: int) -> tuple[int, dict]:
+    """POST a delivery announcing `announced` bytes, send `body`, close the sending side, read the answer."""
+    head = (
+        "POST /api/v1/offices/62.02/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {announced}\r\nConnection: close\r\n\r\n"
+    ).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    status = int(answer.split(b" ", 2)[1])
+    return status, json.loads(answer.split(b"\r\n\r\n", 1)[1] or b"{}")
+
+
+@pytest.mark.parametrize("server", [werkzeug_server, gunicorn_server], ids=["werkzeug", "gunicorn"])
+def test_a_body_cut_short_is_refused_and_changes_nothing(api, database_url, server):
+    deliver(api, "62.02", 10)
+    token = api.tokens["warehouse"]
+    whole = json.dumps({"quantity": 5}).encode()  # what arrived parses: only its length tells
+
+    with server(api.app, database_url) as port:
+        status, body = send_and_hang_up(port, token, whole, announced=len(whole) + 20)
+        assert (status, body.get("error")) == (400, "incomplete_body"), body
+        assert stock(api, "62.02")["on_hand"] == 10
+
+        status, body = send_and_hang_up(port, token, whole, announced=len(whole))
+        assert status == 201, body  # the same body, whole, is recorded
+    assert stock(api, "62.02")["on_hand"] == 15
