@@ -40,11 +40,21 @@ def werkzeug_server(app, database_url):
 
 
 @contextmanager
-def gunicorn_server(app, database_url):
+def gunicorn_server(app, database_url, *options: str):
     port = _free_port()
     factory = f"inventory:create_app('config.TestConfig', SQLALCHEMY_DATABASE_URI={database_url!r})"
     process = subprocess.Popen(
-        [str(GUNICORN), factory, "--bind", f"127.0.0.1:{port}", "--workers", "1", "--log-level", "warning"],
+        [
+            str(GUNICORN),
+            factory,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            *options,
+        ],
         cwd=ROOT,
         env={**os.environ},
         stdout=subprocess.DEVNULL,
@@ -94,3 +104,48 @@ def test_a_body_cut_short_is_refused_and_changes_nothing(api, database_url, serv
         status, body = send_and_hang_up(port, token, whole, announced=len(whole))
         assert status == 201, body  # the same body, whole, is recorded
     assert stock(api, "62.02")["on_hand"] == 15
+
+
+def raw_request(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in lines[1:])
+    return int(lines[0].split(" ", 2)[1]), {k.lower(): v for k, v in headers.items()}, body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "error"),
+    [
+        (
+            b"GET /api/v1/offices?x=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+            414,
+            "request_line_too_long",
+        ),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n",
+            431,
+            "headers_too_large",
+        ),
+        (
+            b"GET /healthz HTTP/1.1\r\nHost: x\r\n" + b"X-Many: 1\r\n" * 200 + b"\r\n",
+            431,
+            "headers_too_large",
+        ),
+        (b"GET\x00 / HTTP/1.1\r\nHost: x\r\n\r\n", 400, "bad_request_method"),
+    ],
+    ids=["long-url", "long-header", "many-headers", "bad-method"],
+)
+def test_gunicorn_refusals_answer_in_the_api_error_shape(api, database_url, request_bytes, status, error):
+    """What gunicorn refuses before the app sees it still answers in JSON, with the JSON worker."""
+    worker = ("--worker-class", "inventory.core.serving.JsonErrorWorker")
+    with gunicorn_server(api.app, database_url, *worker) as port:
+        got, headers, body = raw_request(port, request_bytes)
+        assert raw_request(port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")[0] == 200
+    assert (got, headers["content-type"]) == (status, "application/json"), body
+    payload = json.loads(body)
+    assert payload["error"] == error and payload["code"] == status and payload["message"], payload
