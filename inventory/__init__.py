@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from flask_migrate import Migrate
 
-from .core import bus
+from .core import bus, outage
 from .core.db import db, init_db
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -21,6 +21,7 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
     app.json.sort_keys = False
 
     init_db(app)
+    outage.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations))
 

@@ -14,6 +14,7 @@ STATUS_NAMES = {
     404: "Not Found",
     409: "Conflict",
     422: "Unprocessable Entity",
+    503: "Service Unavailable",
 }
 
 
