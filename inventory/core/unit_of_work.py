@@ -1,7 +1,8 @@
 """One unit of work per write request, with Idempotency-Key replay.
 
 A retry carrying the same key and the same body gets the first answer back and changes
-nothing; the same key with another body is refused (409). Only successful answers are
+nothing, also when it arrives while the first is still running (it waits for it); the same
+key with another body is refused (409). Only successful answers are
 kept: a refused request wrote nothing, so running it again is safe. The key row is
 written in the same transaction as the stock change, so a crash leaves neither.
 """
