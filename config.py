@@ -15,6 +15,10 @@ class Config:
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Told to clients (Retry-After) when the database does not answer: 503 database_unavailable.
+    DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))
+    # PostgreSQL: seconds to wait for a new connection to a server that does not answer (libpq; min. 2).
+    DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "10"))
     SQLALCHEMY_SESSION_OPTIONS = {"expire_on_commit": False}
 
     API_TITLE = "Blangko"

@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Flask, send_from_directory
 from flask_migrate import Migrate
 
-from .core import bus
+from .core import bus, outage
 from .core.db import db, init_db
 from .core.parsing import init_parsing
 
@@ -23,6 +23,7 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
 
     init_db(app)
     init_parsing(app)  # the id converters, before any blueprint's rules are read
+    outage.init_app(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations))
 

@@ -15,6 +15,7 @@ STATUS_NAMES = {
     405: "Method Not Allowed",
     409: "Conflict",
     422: "Unprocessable Entity",
+    503: "Service Unavailable",
 }
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
@@ -112,10 +112,30 @@ def start_writing() -> None:
 
 
 def init_db(app: Flask) -> None:
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    if url.get_backend_name() == "postgresql":
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
+            url, app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config["DATABASE_CONNECT_TIMEOUT"]
+        )
     db.init_app(app)
     with app.app_context():
         if is_sqlite(db.engine):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+
+
+def postgresql_engine_options(url: URL, configured: dict, connect_timeout: int) -> dict:
+    """What a server that may go away and come back needs; the configured options win.
+
+    A pooled connection may have died while idle (the server restarted): the pre-ping tests
+    it on checkout, one round trip, and replaces it, rather than fail the request that drew
+    it. A server that does not answer at all (a host gone from the network) fails a new
+    connection after connect_timeout seconds, a 503, instead of holding the request for the
+    minutes TCP takes to give up. A SQLite file needs neither.
+    """
+    options = {"pool_pre_ping": True, **configured}
+    if "connect_timeout" not in url.query:
+        options["connect_args"] = {"connect_timeout": connect_timeout, **options.get("connect_args", {})}
+    return options
 
 
 def connection() -> Connection:

@@ -4,6 +4,7 @@ from flask import Blueprint
 from sqlalchemy import text
 
 from .db import db
+from .outage import retry_after_header
 
 bp = Blueprint("health", __name__)
 
@@ -19,5 +20,5 @@ def readyz():
         db.session.execute(text("SELECT 1"))
     except Exception:  # any driver error means "not ready"; the probe must not 500
         db.session.rollback()
-        return {"status": "unavailable", "database": "unreachable"}, 503
+        return {"status": "unavailable", "database": "unreachable"}, 503, retry_after_header()
     return {"status": "ok", "database": "reachable"}

@@ -1,7 +1,8 @@
 """One unit of work per write request, with Idempotency-Key replay.
 
 A retry carrying the same key and the same body gets the first answer back and changes
-nothing; the same key with another body is refused (409). Only successful answers are
+nothing, also when it arrives while the first is still running (it waits for it); the same
+key with another body is refused (409). Only successful answers are
 kept: a refused request wrote nothing, so running it again is safe. The key row is
 written in the same transaction as the stock change, so a crash leaves neither.
 """
@@ -14,11 +15,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Response, current_app, g, request
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError
 
 from .context import current_principal
-from .db import READ_ONLY_METHODS, db, read_first, start_writing
+from .db import READ_ONLY_METHODS, connection, db, is_sqlite, read_first, start_writing
 from .errors import Conflict, Invalid
 from .models import IdempotencyKey
 
@@ -73,11 +74,18 @@ def idempotent(view: Callable) -> Callable:
             db.session.rollback()
             raise
 
+    setattr(wrapper, _IDEMPOTENT, True)
     return wrapper
+
+
+def is_idempotent(view: Callable | None) -> bool:
+    """Whether a view takes an Idempotency-Key (tests check that every such route is raced)."""
+    return getattr(view, _IDEMPOTENT, False)
 
 
 _KEYED = "blangko_idempotency_key"
 _WRITES = "blangko_writes"
+_IDEMPOTENT = "blangko_idempotent"
 
 
 def read_before_writing() -> None:
@@ -103,6 +111,7 @@ def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
         )
     user_id = current_principal().user_id
     fingerprint = _fingerprint()
+    _wait_for_the_same_key(user_id, key)
     stored = _stored(user_id, key)
     if stored is not None:
         return _replay(stored, fingerprint)
@@ -124,6 +133,23 @@ def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
         db.session.rollback()
         return _replay(_stored(user_id, key), fingerprint)
     return response
+
+
+def _wait_for_the_same_key(user_id: int, key: str) -> None:
+    """PostgreSQL: requests with one user's key run one at a time, so a retry sent while the
+    first is still running waits for it and replays its answer. Without this, the retry ran
+    the work again and was refused by what the first had done (already received, already
+    reversed, the last blank gone): a success reported as a failure. The lock is the
+    transaction's own, released at its commit or rollback. On SQLite the write lock, taken
+    by start_writing() before this, already orders them."""
+    if is_sqlite(db.engine):
+        return
+    digest = hashlib.sha256(f"{user_id}\n{key}".encode()).digest()
+    lock = int.from_bytes(digest[:8], "big", signed=True)  # a collision only makes one wait
+    connection().execute(_LOCK_KEY, {"lock": lock})
+
+
+_LOCK_KEY = text("SELECT pg_advisory_xact_lock(:lock)")
 
 
 def _fingerprint() -> str:

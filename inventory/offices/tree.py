@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.exc import IntegrityError
 
 from ..core import bus
 from ..core.db import connection, db
@@ -91,13 +92,25 @@ def create(code: str, name: str, kind: str, parent_code: str | None = None) -> O
             error="bad_parent",
             field="parent_code",
         )
-    if db.session.execute(select(Office.id).where(Office.code == code)).first():
+    if _exists(code):
         raise Conflict(f"Office {code!r} already exists.", error="office_exists")
     office = Office(code=code, name=name, kind=kind, parent=parent, path="", min_stock=0, active=True)
-    db.session.add(office)
-    db.session.flush()  # the id is part of the path
+    try:
+        # A savepoint: on PostgreSQL a concurrent creation of the same code passes the check
+        # above, waits on the unique index and fails here; the transaction must survive to say why.
+        with db.session.begin_nested():
+            db.session.add(office)
+            db.session.flush()  # the id is part of the path
+    except IntegrityError:
+        if _exists(code):
+            raise Conflict(f"Office {code!r} already exists.", error="office_exists") from None
+        raise
     opened(office, parent)
     return office
+
+
+def _exists(code: str) -> bool:
+    return db.session.execute(select(Office.id).where(Office.code == code)).first() is not None
 
 
 def opened(office: Office, parent: Office | None) -> None:

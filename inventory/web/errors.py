@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from ..core.errors import DomainError
+from ..core.outage import is_database_unavailable, retry_after_header
 from .blueprint import bp
+from .i18n import current_language
 from .labels import describe
 
 
@@ -31,6 +35,18 @@ def csrf_error(error: CSRFError):
 def http_error(error: HTTPException):
     messages = {403: _("You may not open this page."), 404: _("Not found."), 405: _("Not allowed.")}
     return _error_page(error.code or 500, messages.get(error.code, error.description))
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+@bp.errorhandler(PoolTimeout)
+def database_error(error: Exception):
+    """The database is down: a page of its own, which (unlike the others) needs no database."""
+    if not is_database_unavailable(error):
+        raise error  # a bug, not an outage: Flask's 500
+    # Rendered without the context processors: Flask-Login's would load the user from the database.
+    page = current_app.jinja_env.get_template("web/unavailable.html")
+    return page.render(language=current_language(), request=request), 503, retry_after_header()
 
 
 def _error_page(status: int, message: str):

@@ -1,0 +1,161 @@
+"""Concurrent retries get honest answers: five requests with one Idempotency-Key, sent at once,
+all answer with the first one's result, whatever the verb; concurrent creations of one office
+code give one 201 and 409s that say why."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from inventory.core.unit_of_work import is_idempotent
+from tests.helpers import PRINTED, books_problems, deliver, dispatch, ok, print_card, world
+from tests.stock.test_concurrency import run_together
+
+# Each keyed verb, set up on a regency holding 20 blanks: (method, path, body, user). The
+# verbs whose second run would be refused (a reversal, a receive, the last blank) are the ones
+# that used to tell a client that retried that its success had failed.
+
+
+def office_create(api):
+    body = {"code": "62.02.07", "name": "Ketapang", "kind": "district", "parent_code": "62.02"}
+    return "POST", "/offices", body, "admin"
+
+
+def office_settings(api):
+    return "PATCH", "/offices/62.02", {"min_stock": 5}, "manager"
+
+
+def delivery(api):
+    return "POST", "/offices/62.02/deliveries", {"quantity": 40, "document_no": "BAST-118"}, "warehouse"
+
+
+def last_blank_print(api):
+    deliver(api, "62.02-JB1", 1)
+    return "POST", "/offices/62.02-JB1/prints", PRINTED, "operator"
+
+
+def batch_print(api):
+    return "POST", "/offices/62.02/prints/batch", {"prints": [{"client_id": "jb-1", **PRINTED}]}, "operator"
+
+
+def stocktake(api):
+    return "POST", "/offices/62.02/adjustments", {"counted": 7, "reason": "Stock opname"}, "manager"
+
+
+def reversal(api):
+    movement_id = print_card(api, "62.02")["movement"]["id"]
+    return "POST", f"/movements/{movement_id}/reverse", {"reason": "Printed on the wrong form"}, "manager"
+
+
+def transfer_dispatch(api):
+    return "POST", "/transfers", {"from": "62.02", "to": "62.02.05", "quantity": 4}, "warehouse"
+
+
+def transfer_receive(api):
+    transfer = dispatch(api, "62.02", "62.02.05", 4)
+    return "POST", f"/transfers/{transfer['id']}/receive", None, "baamang_warehouse"
+
+
+def transfer_cancel(api):
+    return "POST", f"/transfers/{dispatch(api, '62.02', '62.02.05', 4)['id']}/cancel", None, "warehouse"
+
+
+def population_set(api):
+    body = {"target": 1000, "recorded": 900, "print_backlog": 10, "as_of": "2026-11-01"}
+    return "PUT", "/offices/62.02.05/population", body, "manager"
+
+
+def population_clear(api):
+    body = {"target": 1000, "recorded": 900, "print_backlog": 10, "as_of": "2026-11-01"}
+    ok(api.put("/offices/62.02.05/population", body, as_="manager"))
+    return "DELETE", "/offices/62.02.05/population", None, "manager"
+
+
+def alert_acknowledge(api):
+    ok(api.patch("/offices/62.02", {"min_stock": 50}, as_="manager"))
+    alert = ok(api.get("/alerts", query_string={"office": "62.02", "kind": "low_stock"}, as_="manager"))
+    return "POST", f"/alerts/{alert['items'][0]['id']}/acknowledge", {"note": "Ordered"}, "manager"
+
+
+WEBHOOK = {"office": "62.02", "channel": "webhook", "url": "https://hooks.example.id/b", "secret": "s" * 20}
+
+
+def subscribe(api):
+    return "POST", "/subscriptions", WEBHOOK, "manager"
+
+
+def unsubscribe(api):
+    subscription = ok(api.post("/subscriptions", WEBHOOK, as_="manager"), 201)
+    return "DELETE", f"/subscriptions/{subscription['id']}", None, "manager"
+
+
+# (verb, the route it exercises as (method, rule))
+KEYED_VERBS = {
+    office_create: ("POST", "/api/v1/offices"),
+    office_settings: ("PATCH", "/api/v1/offices/<code>"),
+    delivery: ("POST", "/api/v1/offices/<code>/deliveries"),
+    last_blank_print: ("POST", "/api/v1/offices/<code>/prints"),
+    batch_print: ("POST", "/api/v1/offices/<code>/prints/batch"),
+    stocktake: ("POST", "/api/v1/offices/<code>/adjustments"),
+    reversal: ("POST", "/api/v1/movements/<int:movement_id>/reverse"),
+    transfer_dispatch: ("POST", "/api/v1/transfers"),
+    transfer_receive: ("POST", "/api/v1/transfers/<int:transfer_id>/receive"),
+    transfer_cancel: ("POST", "/api/v1/transfers/<int:transfer_id>/cancel"),
+    population_set: ("PUT", "/api/v1/offices/<code>/population"),
+    population_clear: ("DELETE", "/api/v1/offices/<code>/population"),
+    alert_acknowledge: ("POST", "/api/v1/alerts/<int:alert_id>/acknowledge"),
+    subscribe: ("POST", "/api/v1/subscriptions"),
+    unsubscribe: ("DELETE", "/api/v1/subscriptions/<int:subscription_id>"),
+}
+
+
+def send(api, request, key):
+    method, path, body, user = request
+    return api.call(method, path, json=body, as_=user, headers={"Idempotency-Key": key})
+
+
+def test_every_route_that_takes_a_key_is_raced_here(app):
+    keyed = set()
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        view_class = getattr(view, "view_class", None)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            handler = getattr(view_class, method.lower(), None) if view_class else view
+            if is_idempotent(handler):
+                keyed.add((method, rule.rule))
+
+    assert keyed == set(KEYED_VERBS.values())
+
+
+@pytest.mark.parametrize("verb", KEYED_VERBS, ids=lambda verb: verb.__name__)
+def test_five_retries_at_once_all_get_the_first_answer(api, verb):
+    deliver(api, "62.02", 20)
+    request = verb(api)
+
+    responses = run_together(5, lambda _: send(api, request, "race-1"))
+
+    statuses = Counter(response.status_code for response in responses)
+    assert len(statuses) == 1 and next(iter(statuses)) in (200, 201, 204), [
+        (r.status_code, r.get_json(silent=True)) for r in responses
+    ]
+    assert len({response.get_data() for response in responses}) == 1  # one answer, ids included
+    replayed = [response.headers.get("Idempotent-Replayed") for response in responses]
+    assert sorted(replayed, key=str) == [None] + ["true"] * 4  # the work ran once
+    after = world(api)
+    assert send(api, request, "race-1").get_data() == responses[0].get_data()
+    assert world(api) == after
+    assert books_problems(api) == []
+
+
+def test_one_office_code_created_five_times_at_once_is_created_once(api):
+    body = {"code": "62.02.07", "name": "Ketapang", "kind": "district", "parent_code": "62.02"}
+
+    responses = run_together(5, lambda _: api.post("/offices", body, as_="admin"))
+
+    assert Counter(response.status_code for response in responses) == {201: 1, 409: 4}
+    refusals = [response.json for response in responses if response.status_code == 409]
+    assert {refusal["error"] for refusal in refusals} == {"office_exists"}
+    assert all("62.02.07" in refusal["message"] for refusal in refusals)
+    offices = ok(api.get("/offices", query_string={"parent": "62.02", "per_page": 100}, as_="admin"))
+    assert [office["code"] for office in offices["items"]].count("62.02.07") == 1
