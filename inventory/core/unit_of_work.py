@@ -27,7 +27,7 @@ IDEMPOTENCY_HEADER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
     "description": "Makes retries safe: a repeat with the same key and body returns the first answer.",
 }
 
