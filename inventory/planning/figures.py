@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from flask import current_app
@@ -11,6 +12,7 @@ from sqlalchemy import Select, bindparam, case, func, or_, select
 
 from ..core.db import among, connection, db
 from ..offices.models import Office
+from ..offices.time_zones import DEFAULT_ZONE, today_in, todays
 from ..stock.models import Balance, DailyUsage, OfficeRollup
 from .projection import Inputs, Projection, Usage, horizon_for, project
 from .redistribution import Position, need_for, suggest
@@ -34,19 +36,37 @@ class OfficeFigures:
     projection: Projection
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def today(time_zone: str = DEFAULT_ZONE) -> date:
+    """Today at an office keeping this zone's time (WIB: the capital's, for the whole country)."""
+    return today_in(time_zone)
+
+
+def on_local_days(read: Callable[[date], Iterable[Mapping]]) -> Iterator[tuple[Mapping, date]]:
+    """Rows read by `read(as_of)`, each with today as its office's zone has it (`time_zone` column).
+
+    The three zones share a date but for two hours a night: only then is `read` run twice,
+    once per date, and each office keeps the rows read on its own day.
+    """
+    todays_ = todays()
+    for as_of in sorted(set(todays_.values())):
+        for row in read(as_of):
+            if todays_[row["time_zone"]] == as_of:
+                yield row, as_of
 
 
 def figures_for(
     office_ids: list[int], horizon_days: int | None = None, as_of: date | None = None
 ) -> list[OfficeFigures]:
-    """Settings, own stock, subtree rollups and usage window for many offices, in one query."""
-    as_of = as_of or today()
+    """Settings, own stock, subtree rollups and usage window for many offices, in one query;
+    as of each office's local today unless `as_of` is given."""
     connection_ = connection()
     statement = figures_statement(connection_.dialect.name)
-    rows = connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings().all()
-    return [figures_of(row, as_of, horizon_days) for row in rows]
+
+    def read(day: date):
+        return connection_.execute(statement, figures_parameters(office_ids, day)).mappings().all()
+
+    rows = [(row, as_of) for row in read(as_of)] if as_of else on_local_days(read)
+    return [figures_of(row, day, horizon_days) for row, day in rows]
 
 
 def figures_parameters(office_ids: list[int], as_of: date) -> dict:
@@ -85,7 +105,7 @@ def figures_statement(dialect: str) -> Select:
     return (
         select(
             _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-            _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
+            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _B.c.on_hand.label("own_on_hand"),
             _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
             _R.c.print_backlog, window.c.printed, window.c.spoiled, window.c.replacement,
             window.c.first_day,

@@ -23,6 +23,7 @@ from sqlalchemy import case, func, select
 from ..core.db import db
 from ..core.errors import Invalid
 from ..offices.models import Office
+from ..offices.time_zones import todays
 from ..planning.figures import REPLACEMENT_REASONS, today
 from ..planning.models import Alert
 from ..planning.projection import Inputs, Usage, horizon_for, project
@@ -57,14 +58,21 @@ def resolve_level(under: Office, level: str | None) -> str:
 
 def stock_report(under: Office, level: str | None = None, horizon_days: int | None = None) -> dict:
     level = resolve_level(under, level)
-    as_of = today()
+    as_of = today(under.time_zone)
     window = current_app.config["USAGE_WINDOW_DAYS"]
-    usage = _window_usage(under.path, level, as_of, window)
+    offices = _area_offices(under.path, level)
+    # Each office as of its own local today: a national report spans three zones, whose
+    # dates differ two hours a night; only then is the usage window read once per date.
+    todays_ = todays()
+    usage = {
+        day: _window_usage(under.path, level, day, window)
+        for day in sorted({todays_[office[-1]] for office in offices})
+    }
     alert_kinds = _unresolved_alerts(under.path, level)
     rows = [
-        _stock_row(office, usage.get(office[0], Usage(window)), alert_kinds.get(office[0], []), as_of,
-                   horizon_days)
-        for office in _area_offices(under.path, level)
+        _stock_row(office, usage[todays_[office[-1]]].get(office[0], Usage(window)),
+                   alert_kinds.get(office[0], []), todays_[office[-1]], horizon_days)
+        for office in offices
     ]  # fmt: skip
     counts = Counter(row["status"] for row in rows)
     return {
@@ -105,6 +113,7 @@ OFFICE_COLUMNS = (
     PARENT.c.code,
     BALANCE.c.on_hand,
     *(ROLLUP.c[name] for name in ("on_hand", "in_transit_in", "target", "recorded", "print_backlog")),
+    OFFICE.c.time_zone,
 )  # fmt: skip
 
 
@@ -162,7 +171,7 @@ def _unresolved_alerts(path: str, level: str) -> dict[int, list[str]]:
 
 def _stock_row(office, usage: Usage, alert_kinds: list[str], as_of: date, horizon_days: int | None) -> dict:
     (_, code, name, kind, active, min_stock, target_date, lead_time_days, safety_days, capacity, parent,
-     own_on_hand, on_hand, in_transit_in, target, recorded, print_backlog) = office  # fmt: skip
+     own_on_hand, on_hand, in_transit_in, target, recorded, print_backlog, _) = office  # fmt: skip
     p = project(
         Inputs(
             as_of=as_of,
@@ -215,7 +224,7 @@ def _stock_row(office, usage: Usage, alert_kinds: list[str], as_of: date, horizo
 
 def consumption_report(under: Office, bucket: str, first: date | None, last: date | None) -> dict:
     """Printed and spoiled per bucket and print reason, in the area of `under`, from `first` to `last`."""
-    last = last or today()
+    last = last or today(under.time_zone)  # days are the area office's local days
     first = first or last - timedelta(days=DEFAULT_SPAN_DAYS[bucket] - 1)
     if first > last:
         raise Invalid("`from` must be on or before `to`.", error="bad_range", field="from")

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import select
 
 from ..core.db import db
+from ..offices.time_zones import ZONES, local_day
 from ..stock.ledger import M
 
 WIDTH, HEIGHT = 720, 260
@@ -39,17 +40,17 @@ class Chart:
     right: float = WIDTH - RIGHT
 
 
-def _day(moment: datetime) -> date:
-    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
-
-
-def balance_points(office_id: int, today: date, days: int = HISTORY_DAYS) -> list[tuple[date, int]]:
-    """The balance at the end of each day with movements, from `days` ago up to today.
+def balance_points(
+    office_id: int, today: date, time_zone: str, days: int = HISTORY_DAYS
+) -> list[tuple[date, int]]:
+    """The balance at the end of each of the office's local days with movements, from `days`
+    ago up to today.
 
     Starts with the balance just before the window (or at zero, the day before an office's
     first movement), so the line begins where it stood.
     """
-    start = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+    first_day = today - timedelta(days=days)
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=ZONES[time_zone]).astimezone(UTC)
     before = db.session.execute(
         select(M.c.balance_after)
         .where(M.c.office_id == office_id, M.c.occurred_at < start)
@@ -64,11 +65,11 @@ def balance_points(office_id: int, today: date, days: int = HISTORY_DAYS) -> lis
     ).all()
     by_day: dict[date, int] = {}
     if before is not None:
-        by_day[start.date()] = before
+        by_day[first_day] = before
     elif rows:  # the office started empty: draw the day before its first movement at zero
-        by_day[_day(rows[0].occurred_at) - timedelta(days=1)] = 0
+        by_day[local_day(rows[0].occurred_at, time_zone) - timedelta(days=1)] = 0
     for occurred_at, balance in rows:
-        by_day[_day(occurred_at)] = balance
+        by_day[local_day(occurred_at, time_zone)] = balance
     return sorted(by_day.items())
 
 

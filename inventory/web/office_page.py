@@ -65,7 +65,7 @@ def _render(office: Office, status: int = 200, **bound):
     today = report["as_of"]
     own = ledger.balance_of(office.id)
     balance_chart = chart.build(
-        chart.balance_points(office.id, today),
+        chart.balance_points(office.id, today, office.time_zone),
         today,
         own["on_hand"],
         report["outputs"]["stockout_date"],
