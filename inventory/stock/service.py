@@ -442,7 +442,11 @@ def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, 
 
 
 def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dict:
-    """A physical count: the movement is the difference between the count and the books."""
+    """A physical count: the movement is the difference between the count and the books.
+
+    What was counted is the movement's balance_after, what the books said balance_after -
+    quantity: stored as figures, not as a sentence, so each reader words it in its language.
+    """
     on_hand = _lock_balances(office.id)[office.id]
     difference = counted - on_hand
     movement = _record(
@@ -452,7 +456,6 @@ def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dic
         difference,
         _change(office.id, difference),
         reason=reason,
-        note=f"counted {counted}, books said {on_hand}",
     )
     _settle({office.path: (difference, 0)})
     return movement
