@@ -207,6 +207,7 @@ def _alert_rows():
             Office.code.label("office"),
             Office.name.label("office_name"),
             Office.path.label("office_path"),
+            Office.time_zone.label("office_time_zone"),  # the dashboard shows times on the office's clock
             User.name.label("acknowledged_by"),
         )
         .join(Office, Office.id == Alert.office_id)
@@ -221,6 +222,7 @@ def _out(row) -> dict:
         "office": row.office,
         "office_name": row.office_name,
         "office_path": row.office_path,
+        "office_time_zone": row.office_time_zone,
         "kind": alert.kind,
         "status": alert.status,
         "severity": alert.severity,

@@ -77,7 +77,7 @@ class OfficeSchema(ma.Schema):
     lead_time_days = fields.Integer()
     safety_days = fields.Integer()
     print_capacity_per_day = fields.Integer(allow_none=True)
-    time_zone = fields.String()
+    time_zone = fields.String(metadata={"enum": list(ZONES), "description": TIME_ZONE})
     stock = fields.Nested(StockSchema, dump_only=True)
 
 

@@ -71,5 +71,5 @@ def test_movements_offices_and_dates_read_in_the_chosen_language(page: Page, scr
     shortfall = page.locator("li.alert[data-office='62.02'][data-kind='projected_shortfall']")
     expect(shortfall).to_contain_text("Kab. Kotawaringin Timur (62.02) needs")
     expect(shortfall.locator("a").first).to_have_text("Kab. Kotawaringin Timur")
-    expect(shortfall).to_contain_text(re.compile(r"Opened \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} UTC"))
+    expect(shortfall).to_contain_text(re.compile(r"Opened \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2} WIB"))
     shoot(page, screenshots, "22-alerts-english")
