@@ -44,11 +44,19 @@ def today(time_zone: str = DEFAULT_ZONE) -> date:
 def on_local_days(read: Callable[[date], Iterable[Mapping]]) -> Iterator[tuple[Mapping, date]]:
     """Rows read by `read(as_of)`, each with today as its office's zone has it (`time_zone` column).
 
-    The three zones share a date but for two hours a night: only then is `read` run twice,
-    once per date, and each office keeps the rows read on its own day.
+    Read first on the capital's (WIB) date, which every office shares but for two hours a
+    night; only offices of a zone already on another date then need a second read, so a
+    print in WIB's tree costs one statement at any hour (this runs on every print).
     """
     todays_ = todays()
-    for as_of in sorted(set(todays_.values())):
+    first = todays_[DEFAULT_ZONE]
+    later: set[date] = set()
+    for row in read(first):
+        if todays_[row["time_zone"]] == first:
+            yield row, first
+        else:
+            later.add(todays_[row["time_zone"]])
+    for as_of in sorted(later):
         for row in read(as_of):
             if todays_[row["time_zone"]] == as_of:
                 yield row, as_of
