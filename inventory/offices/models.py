@@ -12,6 +12,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import db, utcnow
+from .time_zones import DEFAULT_ZONE, ZONES, zone_for_code
 
 OFFICE_KINDS = ("national", "province", "regency", "district", "mobile")
 
@@ -34,6 +35,9 @@ class Office(db.Model):
     lead_time_days: Mapped[int] = mapped_column(Integer, default=14, server_default="14")
     safety_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
     print_capacity_per_day: Mapped[int | None] = mapped_column(Integer)
+    # WIB, WITA or WIT: the office's days (usage, reports, "today") are local days in this zone.
+    # Derived from the code's province when the office opens (tree.create), changeable after.
+    time_zone: Mapped[str] = mapped_column(String(4), default=lambda context: _zone_of(context))
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
@@ -42,6 +46,12 @@ class Office(db.Model):
         CheckConstraint("min_stock >= 0", name="min_stock_non_negative"),
         CheckConstraint("lead_time_days >= 0 AND safety_days >= 0", name="planning_days_non_negative"),
         CheckConstraint("print_capacity_per_day > 0", name="print_capacity_positive"),
+        CheckConstraint(f"time_zone IN {tuple(ZONES)}", name="time_zone"),
         # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
         Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )
+
+
+def _zone_of(context) -> str:
+    """An office inserted without a zone (imported regions) takes its province's."""
+    return zone_for_code(context.get_current_parameters()["code"]) or DEFAULT_ZONE

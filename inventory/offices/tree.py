@@ -20,6 +20,7 @@ from ..core.db import connection, db
 from ..core.errors import Conflict, Invalid, NotFound
 from .events import OfficeOpened, PlanningSettingsChanged
 from .models import Office
+from .time_zones import DEFAULT_ZONE, zone_for_code
 
 # Which kind of office may sit under which; mobile units go under any office.
 PARENT_KINDS = {
@@ -81,7 +82,9 @@ def place_by_code(code: str) -> OfficeRef:
     return place
 
 
-def create(code: str, name: str, kind: str, parent_code: str | None = None) -> Office:
+def create(
+    code: str, name: str, kind: str, parent_code: str | None = None, time_zone: str | None = None
+) -> Office:
     parent = get_by_code(parent_code) if parent_code else None
     allowed = PARENT_KINDS[kind]
     parent_kind = parent.kind if parent else None
@@ -94,7 +97,11 @@ def create(code: str, name: str, kind: str, parent_code: str | None = None) -> O
         )
     if _exists(code):
         raise Conflict(f"Office {code!r} already exists.", error="office_exists")
-    office = Office(code=code, name=name, kind=kind, parent=parent, path="", min_stock=0, active=True)
+    # A mobile unit's code names no province: it keeps the days of the office it sits under.
+    time_zone = time_zone or zone_for_code(code) or (parent.time_zone if parent else DEFAULT_ZONE)
+    office = Office(
+        code=code, name=name, kind=kind, parent=parent, path="", min_stock=0, active=True, time_zone=time_zone
+    )
     try:
         # A savepoint: on PostgreSQL a concurrent creation of the same code passes the check
         # above, waits on the unique index and fails here; the transaction must survive to say why.
@@ -147,9 +154,9 @@ def update(office: Office, changes: dict[str, Any]) -> Office:
     # A new threshold or setting can open or clear an alert at once, before any movement.
     replan = any(
         field in changes and changes[field] != getattr(office, field)
-        for field in ("min_stock", *PLANNING_SETTINGS)
+        for field in ("min_stock", "time_zone", *PLANNING_SETTINGS)  # the zone decides "today"
     )
-    for field in ("name", "min_stock", "active", *PLANNING_SETTINGS):
+    for field in ("name", "min_stock", "active", "time_zone", *PLANNING_SETTINGS):
         if field in changes:
             setattr(office, field, changes[field])
     if replan:

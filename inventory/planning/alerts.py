@@ -27,7 +27,7 @@ from ..stock.events import StockMoved
 from ..stock.rollups import ancestry
 from .alert_rules import Situation, Verdict, verdicts
 from .events import AlertChanged
-from .figures import OfficeFigures, figures_of_rows, figures_parameters, figures_statement, today
+from .figures import OfficeFigures, figures_on_days, figures_parameters, figures_statement, on_local_days
 from .models import Alert
 
 SEVERITY_RANK = {"warning": 0, "critical": 1}
@@ -106,18 +106,22 @@ class Unresolved(NamedTuple):
 
 
 def evaluate(office_ids: list[int]) -> None:
-    as_of = today()
     offices, unresolved = {}, {}
     connection_ = connection()
     statement = _evaluation(connection_.dialect.name)
-    for row in connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings():
+
+    def read(as_of):
+        return connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings()
+
+    # Each office as of its local today (offices of other zones differ two hours a night).
+    for row, as_of in on_local_days(read):
         office_id, alert_id = row["id"], row["alert_id"]
-        offices.setdefault(office_id, row)
+        offices.setdefault(office_id, (row, as_of))
         if alert_id is not None:
             unresolved[(office_id, row["alert_kind"])] = Unresolved(
                 alert_id, office_id, row["alert_kind"], row["alert_severity"], row["alert_figures"]
             )
-    for figures in figures_of_rows(list(offices.values()), as_of):
+    for figures in figures_on_days(offices.values()):
         _apply(figures, verdicts(_situation(figures)), unresolved)
 
 
@@ -202,6 +206,7 @@ def _alert_rows():
             Office.code.label("office"),
             Office.name.label("office_name"),
             Office.path.label("office_path"),
+            Office.time_zone.label("office_time_zone"),  # the dashboard shows times on the office's clock
             User.name.label("acknowledged_by"),
         )
         .join(Office, Office.id == Alert.office_id)
@@ -216,6 +221,7 @@ def _out(row) -> dict:
         "office": row.office,
         "office_name": row.office_name,
         "office_path": row.office_path,
+        "office_time_zone": row.office_time_zone,
         "kind": alert.kind,
         "status": alert.status,
         "severity": alert.severity,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from flask import current_app
@@ -12,6 +12,7 @@ from sqlalchemy import Select, bindparam, case, func, or_, select
 
 from ..core.db import among, connection, db
 from ..offices.models import Office
+from ..offices.time_zones import DEFAULT_ZONE, today_in, todays
 from ..stock.models import Balance, DailyUsage, OfficeRollup
 from ..stock.rollups import ancestry
 from .projection import Inputs, Projection, Usage, horizon_basis, horizon_for, project
@@ -36,19 +37,63 @@ class OfficeFigures:
     projection: Projection
 
 
-def today() -> date:
-    return datetime.now(UTC).date()
+def today(time_zone: str = DEFAULT_ZONE) -> date:
+    """Today at an office keeping this zone's time (WIB: the capital's, for the whole country)."""
+    return today_in(time_zone)
+
+
+def on_local_days(read: Callable[[date], Iterable[Mapping]]) -> Iterator[tuple[Mapping, date]]:
+    """Rows read by `read(as_of)`, each with today as its office's zone has it (`time_zone` column).
+
+    Read first on the capital's (WIB) date, which every office shares but for two hours a
+    night; only offices of a zone already on another date then need a second read, so a
+    print in WIB's tree costs one statement at any hour (this runs on every print).
+    """
+    todays_ = todays()
+    first = todays_[DEFAULT_ZONE]
+    later: set[date] = set()
+    for row in read(first):
+        if todays_[row["time_zone"]] == first:
+            yield row, first
+        else:
+            later.add(todays_[row["time_zone"]])
+    for as_of in sorted(later):
+        for row in read(as_of):
+            if todays_[row["time_zone"]] == as_of:
+                yield row, as_of
 
 
 def figures_for(
     office_ids: list[int], horizon_days: int | None = None, as_of: date | None = None
 ) -> list[OfficeFigures]:
-    """Settings, own stock, subtree rollups and usage window for many offices, in one query."""
-    as_of = as_of or today()
+    """Settings, own stock, subtree rollups and usage window for many offices, in one query;
+    as of each office's local today unless `as_of` is given."""
     connection_ = connection()
     statement = figures_statement(connection_.dialect.name)
-    rows = connection_.execute(statement, figures_parameters(office_ids, as_of)).mappings().all()
-    return figures_of_rows(rows, as_of, horizon_days)
+
+    def read(day: date):
+        return connection_.execute(statement, figures_parameters(office_ids, day)).mappings().all()
+
+    if as_of:
+        return figures_of_rows(read(as_of), as_of, horizon_days)
+    return figures_on_days(on_local_days(read), horizon_days)
+
+
+def figures_on_days(
+    rows: Iterable[tuple[Mapping, date]], horizon_days: int | None = None
+) -> list[OfficeFigures]:
+    """Figures of rows each read as of its own office's today (on_local_days), in their order:
+    the offices sharing a day are worked out together (figures_of_rows)."""
+    rows = list(rows)
+    by_day: dict[date, list[Mapping]] = {}
+    for row, day in rows:
+        by_day.setdefault(day, []).append(row)
+    done = {
+        figures.office_id: figures
+        for day, same_day in by_day.items()
+        for figures in figures_of_rows(same_day, day, horizon_days)
+    }
+    return [done[row["id"]] for row, _ in rows]
 
 
 Windows = dict[int, tuple[str, Usage]]  # office id -> (code, usage over the window)
@@ -124,7 +169,7 @@ def figures_statement(dialect: str) -> Select:
     return (
         select(
             _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-            _O.c.safety_days, _O.c.print_capacity_per_day, _B.c.on_hand.label("own_on_hand"),
+            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _B.c.on_hand.label("own_on_hand"),
             _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
             _R.c.print_backlog, window.c.printed, window.c.spoiled, window.c.replacement,
             window.c.first_day,

@@ -25,6 +25,7 @@ from sqlalchemy import case, func, select
 from ..core.db import db
 from ..core.errors import Invalid
 from ..offices.models import Office
+from ..offices.time_zones import todays
 from ..planning.figures import REPLACEMENT_REASONS, add_ancestor_windows, ancestors_usage, today
 from ..planning.models import Alert
 from ..planning.projection import Inputs, Projection, Usage, horizon_for, project
@@ -59,26 +60,37 @@ def resolve_level(under: Office, level: str | None) -> str:
 
 def stock_report(under: Office, level: str | None = None, horizon_days: int | None = None) -> dict:
     level = resolve_level(under, level)
-    as_of = today()
+    as_of = today(under.time_zone)
     window = current_app.config["USAGE_WINDOW_DAYS"]
     in_area = _in_area(under.path, level)
     # The open offices directly under those of the area: a parent's status counts them.
     below = (OFFICE.c.parent_id.in_(select(OFFICE.c.id).where(*in_area)), OFFICE.c.active.is_(True))
     offices, children = _area_offices(in_area), _area_offices(below)
-    usage = {**_window_usage(in_area, as_of, window), **_window_usage(below, as_of, window)}
+    # Each office as of its own local today: a national report spans three zones, whose dates
+    # differ two hours a night; only then is the usage window read once per date.
+    todays_ = todays()
+    day_of = {o[0]: todays_[o[-1]] for o in (*offices, *children)}
+    usage: dict[int, Usage] = {}
+    for day in sorted(set(day_of.values())):
+        for where in (in_area, below):
+            usage.update(
+                (office_id, found)
+                for office_id, found in _window_usage(where, day, window).items()
+                if day_of.get(office_id) == day
+            )
     windows = {o[0]: (o[1], usage.get(o[0], Usage(window))) for o in (*offices, *children)}
     add_ancestor_windows(windows, [o[2] for o in (*offices, *children)], as_of)
     counts_below: dict[int, Counter] = defaultdict(Counter)
     for child in children:
-        p = _project(child, windows, as_of, horizon_days)
+        p = _project(child, windows, day_of[child[0]], horizon_days)
         counted = children_status(
             remaining=p.remaining, projected_demand=p.projected_demand, shortfall=p.shortfall
         )
         counts_below[child[11]][counted] += 1  # by the parent's id
     alert_kinds = _unresolved_alerts(under.path, level)
     rows = [
-        _stock_row(office, windows, alert_kinds.get(office[0], []), counts_below[office[0]], as_of,
-                   horizon_days)
+        _stock_row(office, windows, alert_kinds.get(office[0], []), counts_below[office[0]],
+                   day_of[office[0]], horizon_days)
         for office in offices
     ]  # fmt: skip
     counts = Counter(row["status"] for row in rows)
@@ -121,6 +133,7 @@ OFFICE_COLUMNS = (
     PARENT.c.code,
     BALANCE.c.on_hand,
     *(ROLLUP.c[name] for name in ("on_hand", "in_transit_in", "target", "recorded", "print_backlog")),
+    OFFICE.c.time_zone,
 )  # fmt: skip
 
 
@@ -178,7 +191,7 @@ def _unresolved_alerts(path: str, level: str) -> dict[int, list[str]]:
 
 def _project(office: tuple, windows: dict, as_of: date, horizon_days: int | None) -> Projection:
     (office_id, code, path, _, _, _, _, target_date, lead_time_days, safety_days, capacity, _, _,
-     _, on_hand, in_transit_in, target, recorded, print_backlog) = office  # fmt: skip
+     _, on_hand, in_transit_in, target, recorded, print_backlog, _) = office  # fmt: skip
     return project(
         Inputs(
             as_of=as_of,
@@ -209,7 +222,7 @@ def _stock_row(
     horizon_days: int | None,
 ) -> dict:
     (_, code, _, name, kind, active, min_stock, _, _, _, _, _, parent,
-     own_on_hand, on_hand, in_transit_in, _, _, _) = office  # fmt: skip
+     own_on_hand, on_hand, in_transit_in, _, _, _, _) = office  # fmt: skip
     p = _project(office, windows, as_of, horizon_days)
     status = office_status(
         remaining=p.remaining,
@@ -253,7 +266,7 @@ def _stock_row(
 
 def consumption_report(under: Office, bucket: str, first: date | None, last: date | None) -> dict:
     """Printed and spoiled per bucket and print reason, in the area of `under`, from `first` to `last`."""
-    last = last or today()
+    last = last or today(under.time_zone)  # days are the area office's local days
     first = first or last - timedelta(days=DEFAULT_SPAN_DAYS[bucket] - 1)
     if first > last:
         raise Invalid("`from` must be on or before `to`.", error="bad_range", field="from")

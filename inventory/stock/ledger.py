@@ -55,6 +55,8 @@ def list_transfers(
             T,
             source.c.code.label("from"),
             destination.c.code.label("to"),
+            source.c.name.label("from_name"),  # for the dashboard, which names offices by name
+            destination.c.name.label("to_name"),
             dispatcher.c.name.label("dispatched_by"),
             closer.c.name.label("closed_by"),
         )

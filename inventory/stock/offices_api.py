@@ -29,6 +29,7 @@ blp = Blueprint("offices", __name__, description="Offices: regencies, districts,
 FIELD_ACTIONS = {
     "name": permissions.MANAGE_OFFICES,
     "active": permissions.MANAGE_OFFICES,
+    "time_zone": permissions.MANAGE_OFFICES,
     "min_stock": permissions.SET_THRESHOLD,
     **dict.fromkeys(tree.PLANNING_SETTINGS, permissions.PLAN),
 }

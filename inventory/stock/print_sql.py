@@ -15,6 +15,10 @@ keeps (balances, then usage, then rollups, each by id), so no two writers deadlo
 no blank left, or with the office closed, `taken` is empty, and so is everything after
 it: nothing is written. PostgreSQL runs every data-modifying WITH to completion, read or
 not, so `shifted` needs no reader.
+
+The usage day is the printing office's local day (offices/time_zones.py), for the office
+and every ancestor alike: the caller passes the print's day in each of the three zones,
+and `taken` reads the office's zone with the debit, so a changed zone counts at once.
 """
 
 from sqlalchemy import text
@@ -25,7 +29,7 @@ PRINT_ONE = text(
         UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
         WHERE office_id = :office_id AND on_hand >= 1
           AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active)
-        RETURNING on_hand
+        RETURNING on_hand, (SELECT time_zone FROM offices WHERE id = :office_id) AS time_zone
     ), recorded AS (
         INSERT INTO movements (office_id, kind, quantity, balance_after, outcome, reason,
                                actor_id, occurred_at, recorded_at)
@@ -35,8 +39,11 @@ PRINT_ONE = text(
         RETURNING id, balance_after
     ), counted AS (
         INSERT INTO daily_usage AS usage (office_id, day, reason, printed, spoiled)
-        SELECT ancestor.id, :day, :reason, :printed, :spoiled
-        FROM recorded, unnest(CAST(:ancestors AS INTEGER[])) AS ancestor (id)
+        SELECT ancestor.id,
+               CASE taken.time_zone WHEN 'WITA' THEN CAST(:day_wita AS DATE)
+                                    WHEN 'WIT' THEN CAST(:day_wit AS DATE) ELSE CAST(:day_wib AS DATE) END,
+               :reason, :printed, :spoiled
+        FROM taken, recorded, unnest(CAST(:ancestors AS INTEGER[])) AS ancestor (id)
         ORDER BY ancestor.id
         ON CONFLICT (office_id, day, reason) DO UPDATE
         SET printed = usage.printed + excluded.printed, spoiled = usage.spoiled + excluded.spoiled

@@ -8,6 +8,7 @@ from marshmallow import fields, validate, validates_schema
 
 from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor, text
 from ..offices.models import OFFICE_KINDS
+from ..offices.time_zones import ZONES
 from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
 
 # --- offices -------------------------------------------------------------------------
@@ -21,11 +22,19 @@ class StockSchema(ma.Schema):
     subtree_on_hand = fields.Integer(metadata={"description": "This office and every office below it."})
 
 
+TIME_ZONE = (
+    "WIB, WITA or WIT: the office's usage days, report buckets and today are its local days. "
+    "Defaults to the zone of the code's province (else the parent's, else WIB)."
+)
+
+
 class OfficeCreateSchema(Strict):
     code = fields.String(required=True, validate=CODE, metadata={"example": "62.02.05"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     kind = fields.String(required=True, validate=validate.OneOf(OFFICE_KINDS))
     parent_code = fields.String(load_default=None, allow_none=True, validate=CODE)
+    time_zone = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ZONES),
+                              metadata={"description": TIME_ZONE})  # fmt: skip
 
 
 class OfficeUpdateSchema(Strict):
@@ -36,6 +45,7 @@ class OfficeUpdateSchema(Strict):
         metadata={"description": "Low-stock threshold."},
     )
     active = StrictBoolean()
+    time_zone = fields.String(validate=validate.OneOf(ZONES), metadata={"description": TIME_ZONE})
     # Planning settings (inventory/projection.py); managers may change them in their area.
     target_date = Day(
         allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}
@@ -67,6 +77,7 @@ class OfficeSchema(ma.Schema):
     lead_time_days = fields.Integer()
     safety_days = fields.Integer()
     print_capacity_per_day = fields.Integer(allow_none=True)
+    time_zone = fields.String(metadata={"enum": list(ZONES), "description": TIME_ZONE})
     stock = fields.Nested(StockSchema, dump_only=True)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any, NoReturn
 
 from flask import current_app
@@ -28,6 +28,7 @@ from ..core.errors import Conflict, InsufficientStock, Invalid
 from ..core.principal import Principal
 from ..offices.events import OfficeOpened
 from ..offices.models import Office
+from ..offices.time_zones import local_day, local_days
 from ..offices.tree import OfficeRef, office_refs
 from . import rollups
 from .events import StockMoved
@@ -201,19 +202,23 @@ def consume(
         movement = _print_in_one_statement(office, actor, printed_at, outcome, reason)
         bus.publish(StockMoved((office.path,)))
         return movement
-    on_hand = (
-        connection().execute(_PRINT_DEBIT, {"office": office.id, "quantity": 1, "now": utcnow()}).scalar()
+    debited = (
+        connection().execute(_PRINT_DEBIT, {"office": office.id, "quantity": 1, "now": utcnow()}).first()
     )
-    if on_hand is None:
+    if debited is None:
         _refuse_print(office)
+    on_hand, time_zone = debited
     movement = _record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
-    _count_usage(office.path, [movement])
+    _count_usage(office.path, time_zone, [movement])
     _settle({office.path: (-1, 0)})
     return movement
 
 
-# SQLite's debit of a print: the guard also holds while the office is closed.
-_PRINT_DEBIT = _PLAIN_DEBIT.where(exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True)))
+# SQLite's debit of a print: the guard also holds while the office is closed. It returns
+# the office's time zone too: the print counts on the office's local day (_count_usage).
+_PRINT_DEBIT = _PLAIN_DEBIT.where(
+    exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True))
+).returning(select(_O.c.time_zone).where(_O.c.id == bindparam("office")).scalar_subquery())
 
 
 def _refuse_print(office: OfficeRef) -> NoReturn:
@@ -230,7 +235,8 @@ def _print_in_one_statement(
     row = {"office_id": office.id, "kind": "print", "quantity": -1, "outcome": outcome, "reason": reason,
            "actor_id": actor.user_id, "occurred_at": printed_at or now, "recorded_at": now}  # fmt: skip
     spoiled = outcome == "spoiled"
-    params = {**row, "day": _day(row["occurred_at"]), "printed": int(not spoiled), "spoiled": int(spoiled),
+    days = {f"day_{zone.lower()}": day for zone, day in local_days(row["occurred_at"]).items()}
+    params = {**row, **days, "printed": int(not spoiled), "spoiled": int(spoiled),
               "ancestors": sorted(rollups.ancestry(office.path))}  # fmt: skip
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
@@ -246,11 +252,15 @@ def _print_time_refusal(printed_at: datetime | None) -> PrintTimeRefusal | None:
     )
 
 
-def _count_usage(path: str, prints: list[dict], sign: int = 1) -> None:
-    """Daily usage per subtree: the window behind spoilage, replacement and daily-use rates."""
+def _count_usage(path: str, time_zone: str, prints: list[dict], sign: int = 1) -> None:
+    """Daily usage per subtree: the window behind spoilage, replacement and daily-use rates.
+
+    Each print counts on the printing office's local day, for its ancestors too, whatever
+    zone they keep: an area's usage is the sum of its offices' days.
+    """
     per_day: Counter = Counter()
     for item in prints:
-        per_day[(_day(item["occurred_at"]), item["reason"], item["outcome"])] += 1
+        per_day[(local_day(item["occurred_at"], time_zone), item["reason"], item["outcome"])] += 1
     for day, reason in sorted({(day, reason) for day, reason, _ in per_day}):
         rollups.add_usage(
             path,
@@ -261,9 +271,8 @@ def _count_usage(path: str, prints: list[dict], sign: int = 1) -> None:
         )
 
 
-def _day(moment: datetime) -> date:
-    """Usage days are UTC days; naive times (SQLite) are already UTC."""
-    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
+def _time_zone(office_id: int) -> str:
+    return db.session.execute(select(_O.c.time_zone).where(_O.c.id == office_id)).scalar_one()
 
 
 def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> list[dict]:
@@ -347,7 +356,7 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
         for n, item in enumerate(fresh, start=1)
     ]
     db.session.execute(insert(M), rows)
-    _count_usage(office.path, rows)
+    _count_usage(office.path, _time_zone(office.id), rows)
     _settle({office.path: (-len(fresh), 0)})
     new_ids = select(M.c.client_id, M.c.id).where(
         M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in fresh])
@@ -456,7 +465,11 @@ def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, 
 
 
 def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dict:
-    """A physical count: the movement is the difference between the count and the books."""
+    """A physical count: the movement is the difference between the count and the books.
+
+    What was counted is the movement's balance_after, what the books said balance_after -
+    quantity: stored as figures, not as a sentence, so each reader words it in its language.
+    """
     on_hand = _lock_balances(office.id)[office.id]
     difference = counted - on_hand
     movement = _record(
@@ -466,7 +479,6 @@ def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dic
         difference,
         _change(office.id, difference),
         reason=reason,
-        note=f"counted {counted}, books said {on_hand}",
     )
     _settle({office.path: (difference, 0)})
     return movement
@@ -509,6 +521,8 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
             f"Movement {movement_id} has already been reversed.", error="already_reversed"
         ) from None
     if original["kind"] == "print":
-        _count_usage(office.path, [original], sign=-1)
+        # Off the local day it was counted on; should the office's zone have changed in between,
+        # off the day the zone now gives (no print records the zone it was counted in).
+        _count_usage(office.path, _time_zone(office.id), [original], sign=-1)
     _settle({office.path: (quantity, 0)})
     return movement

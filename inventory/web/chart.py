@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from ..core.db import db
+from ..offices.time_zones import ZONES, local_day
 from ..stock.ledger import M
 
 WIDTH, HEIGHT = 720, 260
@@ -39,22 +40,20 @@ class Chart:
     right: float = WIDTH - RIGHT
 
 
-def _day(moment: datetime) -> date:
-    return moment.date() if moment.tzinfo is None else moment.astimezone(UTC).date()
-
-
 def balance_points(
-    office_id: int, today: date, on_hand: int, days: int = HISTORY_DAYS
+    office_id: int, today: date, on_hand: int, time_zone: str, days: int = HISTORY_DAYS
 ) -> list[tuple[date, int]]:
-    """The balance at the end of each day with movements, from `days` ago up to today, in the
-    order the movements happened, whatever the order they were recorded in.
+    """The balance at the end of each of the office's local days with movements, from `days`
+    ago up to today, in the order the movements happened, whatever the order they were
+    recorded in.
 
     A print uploaded late carries its own time: its `balance_after` follows the order of
     recording, so the line is drawn from today's balance back through the movements'
     quantities instead, and stays one consistent staircase. It starts with the balance just
     before the window (or at zero, the day before an office's first movement).
     """
-    start = datetime.combine(today - timedelta(days=days), datetime.min.time(), tzinfo=UTC)
+    first_day = today - timedelta(days=days)
+    start = datetime.combine(first_day, datetime.min.time(), tzinfo=ZONES[time_zone]).astimezone(UTC)
     in_window = (M.c.office_id == office_id, M.c.occurred_at >= start)
     moved = db.session.execute(select(func.coalesce(func.sum(M.c.quantity), 0)).where(*in_window)).scalar()
     rows = db.session.execute(
@@ -69,12 +68,12 @@ def balance_points(
     ).first()
     by_day: dict[date, int] = {}
     if earlier is not None:
-        by_day[start.date()] = balance
+        by_day[first_day] = balance
     elif rows:  # the office started empty: draw the day before its first movement at zero
-        by_day[_day(rows[0].occurred_at) - timedelta(days=1)] = balance
+        by_day[local_day(rows[0].occurred_at, time_zone) - timedelta(days=1)] = balance
     for occurred_at, quantity in rows:
         balance += quantity
-        by_day[_day(occurred_at)] = balance
+        by_day[local_day(occurred_at, time_zone)] = balance
     return sorted(by_day.items())
 
 

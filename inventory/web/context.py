@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import request
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_decimal, format_percent
 
 from . import labels
 from .blueprint import bp
@@ -33,12 +33,13 @@ def _number(value) -> str:
 
 @bp.app_template_filter("day")
 def _day(value) -> str:
-    return labels.NONE if value is None else format_date(value, "medium")
+    return labels.day(value)
 
 
 @bp.app_template_filter("moment")
-def _moment(value) -> str:
-    return labels.NONE if value is None else format_datetime(value, "short")
+def _moment(value, time_zone: str | None = None) -> str:
+    """A moment on the office's clock with its zone ("3 Des 2026 06.30 WIB"); UTC without an office."""
+    return labels.moment(value, time_zone)
 
 
 @bp.app_template_filter("percent")

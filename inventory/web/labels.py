@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from flask_babel import format_decimal
+from datetime import UTC, date, datetime
+
+from babel import dates
+from flask_babel import format_date, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _pl
 
 from ..core.errors import DomainError
+from ..offices.time_zones import ZONES
 
 # Context "status": the one-word verdict on an office, apart from the same words used for figures.
 STATUS_LABELS = {
@@ -46,9 +50,78 @@ def number(value) -> str:
     return NONE if value is None else format_decimal(value)
 
 
+# Day first, the month spelled out, in both languages: "2 Dec 2026", "2 Des 2026" (the English
+# locale's own medium form, "Dec 2, 2026", and short "12/2/26" read wrongly in Indonesia).
+DAY = "d MMM y"
+
+
+def day(value) -> str:
+    if value is None:
+        return NONE
+    return format_date(date.fromisoformat(value) if isinstance(value, str) else value, DAY)
+
+
+def moment(value: datetime | None, time_zone: str | None = None) -> str:
+    """Day and 24-hour time on the clock of `time_zone` (an office's), named; UTC otherwise."""
+    if value is None:
+        return NONE
+    if value.tzinfo is None:  # SQLite hands back naive UTC
+        value = value.replace(tzinfo=UTC)
+    # Babel itself, not flask_babel, whose formats would convert again to BABEL_DEFAULT_TIMEZONE.
+    local = value.astimezone(ZONES[time_zone] if time_zone else UTC)
+    locale = get_locale()
+    when = (
+        dates.format_date(local.date(), DAY, locale=locale),
+        dates.format_time(local.time(), "HH:mm", locale=locale),
+    )
+    return f"{when[0]} {when[1]} {time_zone or 'UTC'}"
+
+
+def office_name(name: str | None, code: str) -> str:
+    """An office as people name it, with its code beside: "Baamang (62.02.05)"."""
+    return f"{name} ({code})" if name else code
+
+
+# The stocktake note the service wrote until it stored only the figures (balance_after, quantity).
+def _legacy_stocktake_note(m: dict) -> str:
+    return f"counted {m['balance_after']}, books said {m['balance_after'] - m['quantity']}"
+
+
+def movement_details(m: dict) -> str:
+    """What the stock card says about a movement, from its data, in the reader's language.
+
+    The system writes no prose into the ledger: a stocktake keeps what was counted as its
+    balance and the difference as its quantity; transfers and reversals keep their links.
+    Only what a person typed (reason, note, document and batch numbers) is shown as typed.
+    """
+    kind, parts = m["kind"], []
+    if kind == "print":
+        return (
+            f"{PRINT_OUTCOMES.get(m['outcome'], m['outcome'])}, {PRINT_REASONS.get(m['reason'], m['reason'])}"
+        )
+    if kind == "stocktake":
+        parts.append(_("Counted %(counted)s; the books said %(books)s.", counted=number(m["balance_after"]),
+                       books=number(m["balance_after"] - m["quantity"])))  # fmt: skip
+    elif kind in ("transfer_out", "transfer_in", "transfer_return") and m.get("transfer_id"):
+        parts.append(_("Transfer %(id)s", id=m["transfer_id"]))
+    elif kind == "reversal" and m.get("reverses_id"):
+        parts.append(_("Reverses movement %(id)s", id=m["reverses_id"]))
+    elif kind == "delivery":
+        if m.get("reference"):
+            parts.append(_("Document %(number)s", number=m["reference"]))
+        if m.get("batch_no"):
+            parts.append(_("Batch %(number)s", number=m["batch_no"]))
+    if m.get("reason"):
+        parts.append(m["reason"])
+    if m.get("note") and not (kind == "stocktake" and m["note"] == _legacy_stocktake_note(m)):
+        parts.append(m["note"])
+    return " · ".join(str(part) for part in parts)
+
+
 def alert_text(alert: dict) -> str:
     """The alert's message from its kind and current figures; the stored English text otherwise."""
-    f, code = alert["figures"], alert["office"]
+    f = alert["figures"]
+    code = office_name(alert.get("office_name"), alert["office"])  # the office by name, code beside
     try:
         if alert["kind"] == "low_stock":
             return _("%(code)s holds %(on_hand)s blanks, at or below its minimum of %(min)s.",
@@ -74,7 +147,7 @@ def alert_text(alert: dict) -> str:
             return _(
                 "%(code)s runs out of blanks on %(date)s, before the target date %(target)s, "
                 "with %(unrecorded)s residents still unrecorded.",
-                code=code, date=f["stockout_date"], target=f["target_date"],
+                code=code, date=day(f["stockout_date"]), target=day(f["target_date"]),
                 unrecorded=number(f["unrecorded"]),
             )  # fmt: skip
     except (KeyError, TypeError):
@@ -92,6 +165,7 @@ def describe(error: DomainError) -> str:
             on_hand=d.get("on_hand"),
         ),
         "outside_area": lambda: _("This office is outside your area."),
+        "office_inactive": lambda: _("This office is closed: it takes in no blanks."),
         "forbidden": lambda: _("Your role may not do this."),
         "office_not_found": lambda: _("No such office."),
         "alert_not_found": lambda: _("No such alert."),

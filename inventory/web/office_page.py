@@ -22,7 +22,7 @@ from ..stock import service as stock
 from . import area, chart
 from .blueprint import bp, principal, write
 from .forms import DeliveryForm, PostForm, PrintForm, StocktakeForm, TransferForm
-from .labels import number
+from .labels import number, office_name
 
 LEDGER_ROWS = 20
 
@@ -44,7 +44,7 @@ def _destinations(office: Office) -> list[SelectChoice]:
         .order_by(Office.code)
     ).all()
     found.sort(key=lambda o: o.parent_id != office.id)  # stable: children, then the rest, by code
-    return [SelectChoice(code, f"{code} — {name}") for code, name, _ in found]
+    return [SelectChoice(code, office_name(name, code)) for code, name, _ in found]
 
 
 def _forms(office: Office, bound: dict) -> dict:
@@ -65,7 +65,7 @@ def _render(office: Office, status: int = 200, **bound):
     today = report["as_of"]
     own = ledger.balance_of(office.id)
     balance_chart = chart.build(
-        chart.balance_points(office.id, today, own["on_hand"]),
+        chart.balance_points(office.id, today, own["on_hand"], office.time_zone),
         today,
         own["on_hand"],
         report["outputs"]["stockout_date"],
@@ -169,7 +169,14 @@ def dispatch(code: str):
     )
     if not _write_once(form.nonce.data, work):
         return _render(office, 409, transfer=form)
-    return _done(office, _("%(n)s blanks sent to %(to)s.", n=number(form.quantity.data), to=destination.code))
+    return _done(
+        office,
+        _(
+            "%(n)s blanks sent to %(to)s.",
+            n=number(form.quantity.data),
+            to=office_name(destination.name, destination.code),
+        ),
+    )
 
 
 @bp.route("/offices/<code>/stocktakes", methods=["POST"])

@@ -113,3 +113,60 @@ OLD_LEDGER = [
         for row in OLD_MOVEMENTS
     ),
 ]
+
+
+def test_upgrading_moves_past_usage_to_the_local_day_of_the_office_that_printed(empty_database_url):
+    """0004: every office gets its province's zone, and past prints move to their local days."""
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        migrate = app.extensions["migrate"]
+        config = migrate.migrate.get_config(directory=migrate.directory)
+        command.upgrade(config, "0003")
+        with db.engine.begin() as connection:
+            for statement in ZONED_LEDGER:
+                connection.execute(text(statement))
+        command.upgrade(config, "head")
+        with db.engine.connect() as connection:
+            zones = dict(connection.execute(text("SELECT code, time_zone FROM offices")).all())
+            usage = connection.execute(text(USAGE_BY_DAY)).all()
+        command.downgrade(config, "0003")
+        with db.engine.connect() as connection:
+            utc_usage = connection.execute(text(USAGE_BY_DAY)).all()
+        db.engine.dispose()
+
+    assert zones == {"ID": "WIB", "64": "WITA", "64-MU1": "WITA", "62.02.05": "WIB"}
+    day = str  # SQLite returns text, PostgreSQL dates
+    # 23:30 UTC on 2 Jan: 06:30 WIB / 07:30 WITA on 3 Jan; 16:30 UTC: 00:30 WITA on 3 Jan, 23:30 WIB on 2 Jan.
+    # The national office (WIB) counts each print on the day of the office that made it.
+    assert [(o, day(d), n) for o, d, n in usage] == [
+        (1, "2024-01-03", 3), (2, "2024-01-03", 2), (3, "2024-01-03", 1), (4, "2024-01-03", 1),
+    ]  # fmt: skip
+    # Downgraded: every one of them was on 2 Jan in UTC.
+    assert [(o, day(d), n) for o, d, n in utc_usage] == [
+        (1, "2024-01-02", 3), (2, "2024-01-02", 2), (3, "2024-01-02", 1), (4, "2024-01-02", 1),
+    ]  # fmt: skip
+
+
+USAGE_BY_DAY = "SELECT office_id, day, printed FROM daily_usage WHERE printed > 0 ORDER BY office_id, day"
+ZONED_MOVEMENTS = [
+    (1, 3, "print", -1, 9, "printed", "new_record", None, "2024-01-02 16:30:00+00:00"),  # Kaltim's unit
+    (2, 4, "print", -1, 9, "printed", "new_record", None, "2024-01-02 23:30:00+00:00"),  # Baamang
+    (3, 2, "print", -1, 9, "printed", "new_record", None, "2024-01-02 23:30:00+00:00"),  # Kaltim
+]
+ZONED_LEDGER = [
+    "INSERT INTO offices (id, code, name, kind, parent_id, path, min_stock, active, created_at) VALUES "
+    "(1, 'ID', 'Nasional', 'national', NULL, '/1/', 0, true, '2024-01-01'), "
+    "(2, '64', 'Kalimantan Timur', 'province', 1, '/1/2/', 0, true, '2024-01-01'), "
+    "(3, '64-MU1', 'Unit keliling', 'mobile', 2, '/1/2/3/', 0, true, '2024-01-01'), "
+    "(4, '62.02.05', 'Baamang', 'district', 1, '/1/4/', 0, true, '2024-01-01')",
+    "INSERT INTO users (id, name, role, office_id, active, created_at) "
+    "VALUES (1, 'op', 'admin', NULL, true, '2024-01-01')",
+    "INSERT INTO balances (office_id, on_hand, in_transit_in, in_transit_out, updated_at) VALUES "
+    "(1, 0, 0, 0, '2024-01-01'), (2, 9, 0, 0, '2024-01-01'), (3, 9, 0, 0, '2024-01-01'), "
+    "(4, 9, 0, 0, '2024-01-01')",
+    *(
+        "INSERT INTO movements (id, office_id, kind, quantity, balance_after, outcome, reason, reverses_id,"
+        f" occurred_at, recorded_at, actor_id) VALUES ({', '.join(map(_sql, (*row, row[-1])))}, 1)"
+        for row in ZONED_MOVEMENTS
+    ),
+]

@@ -98,15 +98,15 @@ KEYED_VERBS = {
     last_blank_print: ("POST", "/api/v1/offices/<code>/prints"),
     batch_print: ("POST", "/api/v1/offices/<code>/prints/batch"),
     stocktake: ("POST", "/api/v1/offices/<code>/adjustments"),
-    reversal: ("POST", "/api/v1/movements/<int:movement_id>/reverse"),
+    reversal: ("POST", "/api/v1/movements/<id:movement_id>/reverse"),
     transfer_dispatch: ("POST", "/api/v1/transfers"),
-    transfer_receive: ("POST", "/api/v1/transfers/<int:transfer_id>/receive"),
-    transfer_cancel: ("POST", "/api/v1/transfers/<int:transfer_id>/cancel"),
+    transfer_receive: ("POST", "/api/v1/transfers/<id:transfer_id>/receive"),
+    transfer_cancel: ("POST", "/api/v1/transfers/<id:transfer_id>/cancel"),
     population_set: ("PUT", "/api/v1/offices/<code>/population"),
     population_clear: ("DELETE", "/api/v1/offices/<code>/population"),
-    alert_acknowledge: ("POST", "/api/v1/alerts/<int:alert_id>/acknowledge"),
+    alert_acknowledge: ("POST", "/api/v1/alerts/<id:alert_id>/acknowledge"),
     subscribe: ("POST", "/api/v1/subscriptions"),
-    unsubscribe: ("DELETE", "/api/v1/subscriptions/<int:subscription_id>"),
+    unsubscribe: ("DELETE", "/api/v1/subscriptions/<id32:subscription_id>"),
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from inventory.offices import tree
+from inventory.offices.time_zones import local_day
 from inventory.web import chart
 from tests.helpers import PRINTED, deliver, print_batch, print_card
 
@@ -23,10 +24,12 @@ def test_prints_uploaded_late_draw_the_same_line_as_prints_sent_in_order(api):
     print_batch(api, "62.02.05", late[::-1], as_="baamang_operator")
 
     with api.app.app_context():
-        today = now.date()
-        on_time = chart.balance_points(tree.get_by_code("62.02").id, today, 7)
-        uploaded = chart.balance_points(tree.get_by_code("62.02.05").id, today, 7)
+        today = local_day(now, "WIB")  # 62.02 keeps WIB days
+        on_time = chart.balance_points(tree.get_by_code("62.02").id, today, 7, "WIB")
+        uploaded = chart.balance_points(tree.get_by_code("62.02.05").id, today, 7, "WIB")
 
     assert uploaded == on_time
     assert [balance for _, balance in on_time] == [0, 10, 9, 8, 7]  # one step down a print
-    assert [day for day, _ in on_time][1:] == [(now - timedelta(days=n)).date() for n in (12, 10, 6, 3)]
+    assert [day for day, _ in on_time][1:] == [
+        local_day(now - timedelta(days=n), "WIB") for n in (12, 10, 6, 3)
+    ]

@@ -50,7 +50,7 @@ def test_shortfall_delivery_and_acknowledgement(page: Page, screenshots):
     expect(page.get_by_role("heading", level=1)).to_contain_text("Kotawaringin Timur")
     expect(page.locator(".totals .status-shortfall")).to_have_text("Kurang")
     expect(page.locator(SHORTFALL_62_02)).to_contain_text("Proyeksi kekurangan")
-    expect(page.locator(SHORTFALL_62_02)).to_contain_text("62.02 membutuhkan")
+    expect(page.locator(SHORTFALL_62_02)).to_contain_text("Kab. Kotawaringin Timur (62.02) membutuhkan")
     expect(page.locator("table.offices tr[data-code='62.02.05']")).to_be_visible()
     assert page.locator("table.offices tbody tr").count() >= 17  # the demo regency's districts
     shoot(page, screenshots, "02-overview-manager")
