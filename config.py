@@ -54,11 +54,15 @@ class Config:
     NOTIFY_LEASE_SECONDS = float(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
     # Webhooks are never sent to these networks: the server's own services (loopback), cloud
-    # metadata (link-local), unspecified and multicast. Office LANs (10/8, 192.168/16, ...)
-    # stay allowed: that is where an office's own receiver usually lives.
+    # metadata (link-local, and the clouds' endpoints outside it: Alibaba 100.100.100.200, AWS
+    # fd00:ec2::/32 (IMDS, DNS), Google fd20:ce::254, Azure's WireServer 168.63.129.16, Oracle
+    # Cloud Classic 192.0.0.192), unspecified, broadcast and multicast. Office LANs (10/8,
+    # 192.168/16, ...) stay allowed: that is where an office's own receiver usually lives.
     WEBHOOK_BLOCKED_NETWORKS = os.environ.get(
         "WEBHOOK_BLOCKED_NETWORKS",
-        "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8",
+        "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,"
+        "255.255.255.255/32,100.100.100.200/32,fd00:ec2::/32,fd20:ce::254/128,168.63.129.16/32,"
+        "192.0.0.192/32",
     )
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, send_from_directory
+from flask import Flask, Response, request, send_from_directory
 from flask_migrate import Migrate
 
-from .core import bus
+from .core import bus, headers
 from .core.db import db, init_db
 
 migrate = Migrate(render_as_batch=True, compare_type=True)
@@ -30,6 +30,7 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
     from .web import init_web
 
     bus.install(HANDLERS)
+    headers.install(app)
     _serve_swagger_assets(app)
     init_api(app)
     init_web(app)
@@ -47,3 +48,16 @@ def _serve_swagger_assets(app: Flask) -> None:
     @app.get("/docs/assets/<path:filename>")
     def swagger_asset(filename: str):
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
+
+    # Registered after headers.install, so it runs first: /docs gets its own policy. Swagger UI
+    # starts from one inline script (allowed by its hash, nothing else inline runs) and styles
+    # its widgets with style attributes.
+    @app.after_request
+    def _docs_policy(response: Response) -> Response:
+        if request.endpoint == "api-docs.openapi_swagger_ui" and response.status_code == 200:
+            scripts = " ".join(["'self'", *headers.inline_script_hashes(response.get_data(as_text=True))])
+            response.headers["Content-Security-Policy"] = (
+                f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+                "img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+            )
+        return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -15,7 +15,13 @@ from .session import change_password, check_login
 
 
 def safe_next(target: str | None, default: str = "web.overview") -> str:
-    """Only a path on this site: never another host, so a login link cannot send anyone away."""
+    """Only a path on this site: never another host, so a login link cannot send anyone away.
+
+    A control character (CR, LF, NUL, ...) is a 400: no page of ours has one in its path,
+    and in a Location header it would split the response.
+    """
+    if target and any(ord(char) < 0x20 or ord(char) == 0x7F for char in target):
+        abort(400)
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
@@ -30,7 +36,9 @@ def login():
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+        safe_next(form.next.data)  # refuse a poisoned link now, not after the password is typed
     if form.validate_on_submit():
+        target = safe_next(form.next.data)
         user = check_login(form.username.data.strip(), form.password.data)
         if user is not None:
             language = session.get("lang")
@@ -38,7 +46,7 @@ def login():
             if language:
                 session["lang"] = language
             login_user(user)
-            return redirect(safe_next(form.next.data))
+            return redirect(target)
         flash(_("Wrong user name or password."), "error")
         return render_template("web/login.html", form=form), 401
     return render_template("web/login.html", form=form), 422 if request.method == "POST" else 200
@@ -75,6 +83,7 @@ def password():
 @bp.route("/language", methods=["POST"])
 def language():
     form = LanguageForm()
+    target = safe_next(form.next.data)
     if form.validate_on_submit() and form.lang.data in LANGUAGES:
         session["lang"] = form.lang.data
-    return redirect(safe_next(form.next.data))
+    return redirect(target)

@@ -194,6 +194,23 @@ def test_login_never_redirects_off_site(app):
             assert safe_next(target, "web.login") == "/login"
 
 
+CONTROL_CHARACTERS = ["\r\nSet-Cookie: x=1", "\n", "\r", "\x00", "\t", "\x1b[0m", "\x7f"]
+
+
+@pytest.mark.parametrize("bad", CONTROL_CHARACTERS)
+def test_control_characters_in_next_are_a_bad_request(web, bad):
+    b = browser(web)
+    target = "/alerts" + bad
+    assert b.get("/login", query_string={"next": target}).status_code == 400
+    b.get("/login")
+    response = b.post("/login", {"username": "manager", "password": "pw-manager", "next": target})
+    assert response.status_code == 400 and "Set-Cookie: x" not in str(response.headers)
+    assert b.get("/").status_code == 302  # not logged in by the refused request
+    response = b.post("/language", {"lang": "en", "next": target})
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "Nama pengguna" in b.text("/login")  # the language did not change either
+
+
 def test_the_session_does_not_open_the_api(web):
     b = browser(web, "manager")
     assert b.client.get("/api/v1/offices").status_code == 401
