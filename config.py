@@ -75,6 +75,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "false").lower() in ("1", "true", "yes")
+    # A dashboard session ends after this long without a request (auth/sessions.py); its last
+    # activity is written at most once per SESSION_TOUCH_SECONDS.
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
+    SESSION_TOUCH_SECONDS = 60
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a working day: a form left open since the morning still posts
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")

@@ -8,10 +8,11 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from ..auth import accounts, sessions
 from .blueprint import bp, write
 from .forms import LanguageForm, LoginForm, PasswordForm, PostForm
 from .i18n import LANGUAGES
-from .session import change_password, check_login
+from .session import WebUser
 
 
 def safe_next(target: str | None, default: str = "web.overview") -> str:
@@ -39,7 +40,7 @@ def login():
         safe_next(form.next.data)  # refuse a poisoned link now, not after the password is typed
     if form.validate_on_submit():
         target = safe_next(form.next.data)
-        user = check_login(form.username.data.strip(), form.password.data)
+        user = write(lambda: _open_session(form.username.data.strip(), form.password.data))
         if user is not None:
             language = session.get("lang")
             session.clear()  # a fresh session for the new user: nothing carried over but the language
@@ -52,10 +53,19 @@ def login():
     return render_template("web/login.html", form=form), 422 if request.method == "POST" else 200
 
 
+def _open_session(name: str, password: str) -> WebUser | None:
+    credentials = accounts.check_login(name, password)
+    if credentials is None:
+        return None
+    found = sessions.find(sessions.start(credentials.user_id, credentials.password_hash))
+    return WebUser(found.principal, found.key) if found else None
+
+
 @bp.route("/logout", methods=["POST"])
 def logout():
     form = PostForm()
     if form.validate_on_submit() and current_user.is_authenticated:
+        write(lambda: sessions.end(current_user.session_key))  # every copy of the cookie ends with it
         language = session.get("lang")
         logout_user()
         session.clear()
@@ -68,14 +78,26 @@ def logout():
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    form = PasswordForm()
+    form = PasswordForm(user_name=current_user.name)
     if form.validate_on_submit():
-        changed = write(lambda: change_password(current_user, form.current.data, form.new.data))
-        if changed is not None:
-            login_user(changed)  # this session goes on under the new password; the others end
-            flash(_("Password changed. Sessions elsewhere have been logged out."), "success")
+        changed = write(
+            lambda: accounts.change_password(
+                current_user.principal.user_id,
+                form.current.data,
+                form.new.data,
+                session_key=current_user.session_key,
+                revoke_api_tokens=form.revoke_tokens.data,
+            )
+        )
+        if changed:
+            if form.revoke_tokens.data:
+                message = _("Password changed. Sessions elsewhere and your API tokens have been ended.")
+            else:
+                message = _("Password changed. Sessions elsewhere have been logged out.")
+            flash(message, "success")
             return redirect(url_for("web.overview"))
-        flash(_("The current password is wrong."), "error")
+        if changed is False:
+            flash(_("The current password is wrong."), "error")
     status = 422 if request.method == "POST" else 200
     return render_template("web/password.html", form=form), status
 
