@@ -5,13 +5,29 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
+# Signs dashboard sessions and derives the webhook-secret key. Anyone who knows it can forge a
+# session, so the app refuses to start with it unless FLASK_DEBUG is on (inventory/__init__.py).
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
+
+def secret_key(environ: os._Environ | dict = os.environ) -> str:
+    """SECRET_KEY, else the contents of the file SECRET_KEY_FILE names (`make run` keeps a
+    random one in instance/secret-key), else the development key."""
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    path = environ.get("SECRET_KEY_FILE")
+    if path and Path(path).is_file():
+        return Path(path).read_text().strip() or DEVELOPMENT_SECRET_KEY
+    return DEVELOPMENT_SECRET_KEY
+
 
 class Config:
     # SQLite file in instance/ by default so `make run` needs nothing installed.
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'blangko.sqlite3'}"
     )
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = secret_key()
+    DEVELOPMENT_SECRET_KEY = DEVELOPMENT_SECRET_KEY
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -87,5 +103,6 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    SECRET_KEY = "tests-only-not-a-secret"  # not the development key: a test's subprocess uses it too
     # The tests' webhook receivers listen on loopback; tests of the block set it themselves.
     WEBHOOK_BLOCKED_NETWORKS = ""

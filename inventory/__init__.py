@@ -17,7 +17,9 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config)
     app.config.update(overrides)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _refuse_development_key(app)
+    # Owner only: it holds the SQLite file, the demo's tokens and `make run`'s key.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.json.sort_keys = False
 
     init_db(app)
@@ -36,6 +38,19 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
     init_web(app)
     register_cli(app)
     return app
+
+
+def _refuse_development_key(app: Flask) -> None:
+    """Whoever knows SECRET_KEY can forge a dashboard session: the published development
+    key is for a debugging session (FLASK_DEBUG) or the tests only."""
+    development = app.config.get("SECRET_KEY") in (None, "", app.config.get("DEVELOPMENT_SECRET_KEY"))
+    if development and not (app.debug or app.testing):
+        raise RuntimeError(
+            "SECRET_KEY is not set (or is the development key). Set it, e.g. "
+            "export SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'), "
+            "or name a file holding it in SECRET_KEY_FILE; `make run` keeps one in "
+            "instance/secret-key. FLASK_DEBUG=1 allows the development key."
+        )
 
 
 def _serve_swagger_assets(app: Flask) -> None:
