@@ -95,6 +95,16 @@ class Config:
     # activity is written at most once per SESSION_TOUCH_SECONDS.
     SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
     SESSION_TOUCH_SECONDS = 60
+    # Failed dashboard log-ins allowed per user name and per address before a short lock
+    # (inventory/web/throttle.py); the counts live in RATELIMIT_STORAGE_URI (memory:// is per
+    # process: with several workers use redis:// or memcached:// for one count).
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 10 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
+    # clients connect directly. Without it every client has the proxy's address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a working day: a form left open since the morning still posts
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask, Response, request, send_from_directory
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .core import bus, headers
 from .core.db import db, init_db
@@ -22,6 +23,10 @@ def create_app(config: object | str = "config.Config", **overrides) -> Flask:
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.json.sort_keys = False
 
+    if app.config.get("TRUSTED_PROXIES"):
+        # Behind nginx: the client's address (log-in limits) and scheme come from its headers.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     init_db(app)
     migrations = Path(__file__).resolve().parent.parent / "migrations"
     migrate.init_app(app, db, directory=str(migrations))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
-from . import account, alerts_page, context, errors, i18n, office_page, overview, session  # noqa: F401
+from . import account, alerts_page, context, errors, i18n, office_page, overview, session, throttle  # noqa: F401
 from .blueprint import bp
 
 csrf = CSRFProtect()
@@ -31,6 +31,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     session.init_app(app)
+    throttle.limiter.init_app(app)
     app.register_blueprint(bp)
 
 

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import accounts, sessions
+from . import throttle
 from .blueprint import bp, write
 from .forms import LanguageForm, LoginForm, PasswordForm, PostForm
 from .i18n import LANGUAGES
@@ -31,6 +32,7 @@ def safe_next(target: str | None, default: str = "web.overview") -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@throttle.throttled
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("web.overview"))
@@ -47,7 +49,7 @@ def login():
             if language:
                 session["lang"] = language
             login_user(user)
-            return redirect(target)
+            return throttle.remember_device(redirect(target), user.name)
         flash(_("Wrong user name or password."), "error")
         return render_template("web/login.html", form=form), 401
     return render_template("web/login.html", form=form), 422 if request.method == "POST" else 200
