@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..auth import accounts, sessions
+from ..core.db import db, read_first, start_writing
 from . import throttle
 from .blueprint import bp, write
 from .forms import LanguageForm, LoginForm, PasswordForm, PostForm
@@ -56,9 +57,14 @@ def login():
 
 
 def _open_session(name: str, password: str) -> WebUser | None:
+    # The password is checked (a deliberately slow hash) before the write begins: on SQLite
+    # no other writer waits for it (unless a transaction is already open, e.g. a stale cookie's).
+    if not db.session().in_transaction():
+        read_first()
     credentials = accounts.check_login(name, password)
     if credentials is None:
         return None
+    start_writing()
     found = sessions.find(sessions.start(credentials.user_id, credentials.password_hash))
     return WebUser(found.principal, found.key) if found else None
 

@@ -7,7 +7,7 @@ a password change and disabling the user.
 
 from __future__ import annotations
 
-from flask import Flask, Request, session
+from flask import Flask, Request, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
@@ -47,7 +47,7 @@ def _note_activity() -> None:
     # First thing in the request, in a transaction of its own: on SQLite a write after the
     # request's reads could fail at once rather than wait for the lock.
     key = session.get("_user_id")
-    if isinstance(key, str):
+    if isinstance(key, str) and request.endpoint != "web.static":
         sessions.touch(key)
         db.session.commit()
 

@@ -150,3 +150,12 @@ def test_users_created_on_the_command_line_get_strong_passwords(app, password, o
     assert (result.exit_code == 0) == ok, result.output
     with app.app_context():
         assert (db.session.execute(select(User.id).where(User.name == "siti")).first() is not None) == ok
+
+
+def test_logging_in_again_over_an_ended_session_works(logged_in):
+    stale = copy_of(logged_in)
+    logged_in.get("/")
+    logged_in.post("/logout")
+
+    assert stale.login("manager").status_code == 302  # the ended session's cookie is still sent
+    assert stale.get("/").status_code == 200
