@@ -8,7 +8,9 @@ import time
 
 import pytest
 
-from tests.web.dashboard import browser
+from inventory import create_app
+from inventory.core.db import db
+from tests.web.dashboard import Browser, browser
 
 OFFICE = {"REMOTE_ADDR": "10.62.2.9"}
 ELSEWHERE = {"REMOTE_ADDR": "10.62.7.31"}
@@ -85,3 +87,22 @@ def test_limits_are_configurable(web, limit):
     b = browser(web)
     fail(b, "manager", 1)
     assert attempt(b, "manager", "pw-manager").status_code == 429
+
+
+def test_behind_a_proxy_each_client_has_its_own_address(tmp_path):
+    """TRUSTED_PROXIES=1: the address is the one nginx puts in X-Forwarded-For, not nginx's own."""
+    app = create_app(
+        "config.TestConfig",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'proxy.sqlite3'}",
+        TRUSTED_PROXIES=1,
+        LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes",
+    )
+    with app.app_context():
+        db.create_all()
+    b = Browser(app)
+    for name in ("siti", "budi"):
+        fail(b, name, 1, {"HTTP_X_FORWARDED_FOR": "10.62.2.9"})
+    assert attempt(b, "rahmat", "x", {"HTTP_X_FORWARDED_FOR": "10.62.2.9"}).status_code == 429
+    assert attempt(b, "rahmat", "x", {"HTTP_X_FORWARDED_FOR": "10.62.7.31"}).status_code == 401
+    with app.app_context():
+        db.engine.dispose()
