@@ -40,7 +40,8 @@ def _failed(response: Response) -> bool:
 
 
 def _account() -> str:
-    return "account:" + (request.form.get("username") or "").strip().lower()
+    # As long as a user name can be (80): a megabyte of "name" must not become a key.
+    return "account:" + (request.form.get("username") or "").strip().lower()[:80]
 
 
 def _address() -> str:
