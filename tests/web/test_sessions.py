@@ -159,3 +159,11 @@ def test_logging_in_again_over_an_ended_session_works(logged_in):
 
     assert stale.login("manager").status_code == 302  # the ended session's cookie is still sent
     assert stale.get("/").status_code == 200
+
+
+def test_idle_sessions_are_cleared_away_at_the_next_log_in(web):
+    browser(web, "warehouse")
+    idle_for(web.app, "warehouse", 8 * 60 + 1)
+    browser(web, "manager")
+    assert sessions_of(web.app, "warehouse") == []
+    assert len(sessions_of(web.app, "manager")) == 1
