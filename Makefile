@@ -17,14 +17,26 @@ $(VENV)/.installed: requirements.txt | $(BIN)/python
 
 install: $(VENV)/.installed
 
-migrate: install
-	$(BIN)/flask db upgrade
+# The demo signs its sessions with a random key of its own, made once and kept in instance/
+# (owner only); the app refuses the published development key outside FLASK_DEBUG.
+# A SECRET_KEY in the environment still wins over the file.
+KEY_FILE := instance/secret-key
+DEMO_ENV := SECRET_KEY_FILE=$(CURDIR)/$(KEY_FILE)
+
+$(KEY_FILE):
+	@mkdir -p -m 700 instance
+	@$(PYTHON) -c 'import os, secrets; fd = os.open("$@", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600); \
+		os.write(fd, (secrets.token_hex(32) + "\n").encode())'
+	@echo "A random SECRET_KEY for the demo is in $@."
+
+migrate: install $(KEY_FILE)
+	$(DEMO_ENV) $(BIN)/flask db upgrade
 
 seed: migrate
-	$(BIN)/flask seed
+	$(DEMO_ENV) $(BIN)/flask seed
 
 run: seed
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	$(DEMO_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 # ruff for style; import-linter for the shape: the contracts in .importlinter (layers, no cycles,
 # pure rules, only stock writes stock). README "How it is built" explains them.

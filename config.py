@@ -5,13 +5,29 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 
+# Signs dashboard sessions and derives the webhook-secret key. Anyone who knows it can forge a
+# session, so the app refuses to start with it unless FLASK_DEBUG is on (inventory/__init__.py).
+DEVELOPMENT_SECRET_KEY = "dev-only-change-me"
+
+
+def secret_key(environ: os._Environ | dict = os.environ) -> str:
+    """SECRET_KEY, else the contents of the file SECRET_KEY_FILE names (`make run` keeps a
+    random one in instance/secret-key), else the development key."""
+    if environ.get("SECRET_KEY"):
+        return environ["SECRET_KEY"]
+    path = environ.get("SECRET_KEY_FILE")
+    if path and Path(path).is_file():
+        return Path(path).read_text().strip() or DEVELOPMENT_SECRET_KEY
+    return DEVELOPMENT_SECRET_KEY
+
 
 class Config:
     # SQLite file in instance/ by default so `make run` needs nothing installed.
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'blangko.sqlite3'}"
     )
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    SECRET_KEY = secret_key()
+    DEVELOPMENT_SECRET_KEY = DEVELOPMENT_SECRET_KEY
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
@@ -58,11 +74,15 @@ class Config:
     NOTIFY_LEASE_SECONDS = float(os.environ.get("NOTIFY_LEASE_SECONDS", "300"))
     NOTIFY_POLL_SECONDS = float(os.environ.get("NOTIFY_POLL_SECONDS", "5"))
     # Webhooks are never sent to these networks: the server's own services (loopback), cloud
-    # metadata (link-local), unspecified and multicast. Office LANs (10/8, 192.168/16, ...)
-    # stay allowed: that is where an office's own receiver usually lives.
+    # metadata (link-local, and the clouds' endpoints outside it: Alibaba 100.100.100.200, AWS
+    # fd00:ec2::/32 (IMDS, DNS), Google fd20:ce::254, Azure's WireServer 168.63.129.16, Oracle
+    # Cloud Classic 192.0.0.192), unspecified, broadcast and multicast. Office LANs (10/8,
+    # 192.168/16, ...) stay allowed: that is where an office's own receiver usually lives.
     WEBHOOK_BLOCKED_NETWORKS = os.environ.get(
         "WEBHOOK_BLOCKED_NETWORKS",
-        "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8",
+        "127.0.0.0/8,::1/128,169.254.0.0/16,fe80::/10,0.0.0.0/8,::/128,224.0.0.0/4,ff00::/8,"
+        "255.255.255.255/32,100.100.100.200/32,fd00:ec2::/32,fd20:ce::254/128,168.63.129.16/32,"
+        "192.0.0.192/32",
     )
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -75,6 +95,22 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = os.environ.get("SESSION_COOKIE_SECURE", "false").lower() in ("1", "true", "yes")
+    # A dashboard session ends after this long without a request (auth/sessions.py); its last
+    # activity is written at most once per SESSION_TOUCH_SECONDS.
+    SESSION_IDLE_MINUTES = float(os.environ.get("SESSION_IDLE_MINUTES", str(8 * 60)))
+    SESSION_TOUCH_SECONDS = 60
+    # Failed dashboard log-ins allowed per user name and per address before a short lock
+    # (inventory/web/throttle.py); the counts live in RATELIMIT_STORAGE_URI (memory:// is per
+    # process: with several workers use redis:// or memcached:// for one count).
+    LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
+    LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 10 minutes")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STRATEGY = "moving-window"
+    # If that store is unreachable, count in memory meanwhile: log-ins neither fail nor go unlimited.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
+    # clients connect directly. Without it every client has the proxy's address.
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
     WTF_CSRF_TIME_LIMIT = 8 * 3600  # a working day: a form left open since the morning still posts
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
@@ -83,5 +119,6 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    SECRET_KEY = "tests-only-not-a-secret"  # not the development key: a test's subprocess uses it too
     # The tests' webhook receivers listen on loopback; tests of the block set it themselves.
     WEBHOOK_BLOCKED_NETWORKS = ""

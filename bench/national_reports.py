@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sqlite3
 import statistics
 import sys
@@ -25,6 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))  # the app refuses the development key
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402

@@ -4,10 +4,14 @@ Runs on SQLite and, when reachable, on PostgreSQL; prints PASS/FAIL against the
 targets but exits 0 unless something crashed. See `python bench/run.py --help`.
 """
 
+import os
+import secrets
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# The app refuses the development key; the bench's servers and CLI runs inherit this one.
+os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
 
 from bench.main import main
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -54,6 +55,14 @@ def tokens_file() -> Path:
     return Path(current_app.instance_path) / "demo-tokens.txt"
 
 
+def write_private(path: Path, text: str) -> None:
+    """Write a file only its owner may read, from its first byte on."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)  # an older file keeps its mode through O_CREAT: narrow it too
+    with os.fdopen(descriptor, "w") as file:
+        file.write(text)
+
+
 @click.command("seed")
 def seed_command() -> None:
     """Load the demo once; prints where the demo tokens are."""
@@ -63,10 +72,11 @@ def seed_command() -> None:
     tokens = seed_demo()
     db.session.commit()
     lines = [f"{name:<10} {token}  {demo_password(name)}" for name, token in tokens.items()]
-    tokens_file().write_text(
+    write_private(
+        tokens_file(),
         "# Demo users: name, API token, dashboard password. Keep this file private.\n"
         + "\n".join(lines)
-        + "\n"
+        + "\n",
     )
     click.echo(f"Demo data loaded. Dashboard logins and API tokens saved in {tokens_file()}:")
     for line in lines:

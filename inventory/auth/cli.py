@@ -5,11 +5,11 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from ..core.db import db
 from ..core.errors import DomainError
 from ..offices import tree
+from . import accounts
 from .models import ROLES, User
 from .tokens import issue_token, revoke_tokens
 
@@ -33,7 +33,13 @@ def create_user(name: str, role: str, office_code: str | None, password: str | N
         raise click.ClickException(f"User {name!r} already exists.")
     user = User(name=name, role=role, office=office, active=True)
     if password:
-        user.password_hash = generate_password_hash(password)
+        try:
+            user.password_hash = accounts.hash_password(password, name)
+        except DomainError as error:
+            raise click.ClickException(
+                "The password must have 12 to 200 characters, not be a common password, "
+                f"nor contain the user name ({', '.join(error.details['problems'])})."
+            ) from None
     db.session.add(user)
     db.session.flush()
     token = issue_token(user)
@@ -63,6 +69,30 @@ def revoke(name: str) -> None:
     count = revoke_tokens(_user(name))
     db.session.commit()
     click.echo(f"Revoked {count} token(s) of {name!r}.")
+
+
+@users_cli.command("disable")
+@click.argument("name")
+def disable(name: str) -> None:
+    """Disable a user: its dashboard sessions end at once and its API tokens stop working."""
+    _set_active(name, False)
+    click.echo(f"Disabled {name!r}: its sessions have ended, its tokens no longer work.")
+
+
+@users_cli.command("enable")
+@click.argument("name")
+def enable(name: str) -> None:
+    """Enable a disabled user again (its tokens work again; it logs in anew)."""
+    _set_active(name, True)
+    click.echo(f"Enabled {name!r}.")
+
+
+def _set_active(name: str, active: bool) -> None:
+    try:
+        accounts.set_active(name, active)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
+    db.session.commit()
 
 
 def _user(name: str) -> User:

@@ -43,3 +43,22 @@ class ApiToken(db.Model):
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class DashboardSession(db.Model):
+    """A dashboard log-in, held on the server: the cookie carries only its random key.
+
+    So logging out ends it for every copy of the cookie, and it ends by itself after
+    SESSION_IDLE_MINUTES without a request. `password_fingerprint` ties it to the password
+    it was opened with: a password set by any means (the dashboard, the CLI, an admin's
+    UPDATE) ends the sessions opened with the old one.
+    """
+
+    __tablename__ = "dashboard_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,8 +1,11 @@
 """Database handle and the connection settings both engines need to be safe under concurrency."""
 
 import json
+import os
 import sqlite3
+from contextlib import suppress
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
@@ -111,12 +114,26 @@ def start_writing() -> None:
         begun.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def create_sqlite_file_for_owner_only(app: Flask) -> None:
+    """A SQLite file holds password hashes, token hashes and webhook secrets: create it
+    readable by its owner only (SQLite gives its -wal and -shm files the same mode)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    name = url.database or ""
+    if not url.drivername.startswith("sqlite") or name in ("", ":memory:") or name.startswith("file:"):
+        return
+    path = Path(name) if Path(name).is_absolute() else Path(app.instance_path) / name  # as Flask-SQLAlchemy
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+
+
 def init_db(app: Flask) -> None:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "postgresql":
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
             url, app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config["DATABASE_CONNECT_TIMEOUT"]
         )
+    create_sqlite_file_for_owner_only(app)
     db.init_app(app)
     with app.app_context():
         if is_sqlite(db.engine):

@@ -78,10 +78,23 @@ def blocked_address(url: str, blocked: tuple[Network, ...], *, resolve: bool = T
             return None
         addresses = {ipaddress.ip_address(info[4][0].split("%")[0]) for info in found}
     for address in sorted(addresses, key=str):
-        plain = getattr(address, "ipv4_mapped", None) or address
-        if any(plain in network for network in blocked):
+        if any(form in network for form in _forms(address) for network in blocked):
             return str(address)
     return None
+
+
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+def _forms(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> list:
+    """The address and the IPv4 address an IPv6 one carries (mapped, NAT64, 6to4, Teredo):
+    each reaches the same host, so each is checked against the blocked networks."""
+    forms: list = [address]
+    if isinstance(address, ipaddress.IPv6Address):
+        forms += [address.ipv4_mapped, address.sixtofour, address.teredo and address.teredo[1]]
+        if address in _NAT64:
+            forms.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return [form for form in forms if form is not None]
 
 
 def post_webhook(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
-from . import account, alerts_page, context, errors, i18n, office_page, overview, session  # noqa: F401
+from . import account, alerts_page, context, errors, i18n, office_page, overview, session, throttle  # noqa: F401
 from .blueprint import bp
 
 csrf = CSRFProtect()
@@ -31,18 +31,17 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     session.init_app(app)
+    throttle.limiter.init_app(app)
     app.register_blueprint(bp)
 
-    @app.after_request
-    def _secure_headers(response: Response) -> Response:
-        if request.blueprint == bp.name:
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            if request.endpoint != "web.static":
-                response.headers.setdefault("Cache-Control", "no-store")
-        return response
+
+@bp.after_request
+def _page_headers(response: Response) -> Response:
+    # Runs before the app's own (core/headers.py), which adds nosniff, framing and referrer.
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if request.endpoint != "web.static":
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 @bp.before_request

@@ -29,11 +29,17 @@ def csrf_error(error: CSRFError):
     return _error_page(400, message)
 
 
+@bp.errorhandler(400)
 @bp.errorhandler(404)
 @bp.errorhandler(403)
 @bp.errorhandler(405)
 def http_error(error: HTTPException):
-    messages = {403: _("You may not open this page."), 404: _("Not found."), 405: _("Not allowed.")}
+    messages = {
+        400: _("The request is malformed."),
+        403: _("You may not open this page."),
+        404: _("Not found."),
+        405: _("Not allowed."),
+    }
     return _error_page(error.code or 500, messages.get(error.code, error.description))
 
 

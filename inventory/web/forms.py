@@ -6,10 +6,27 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from ..auth import passwords
 from .labels import PRINT_OUTCOMES, PRINT_REASONS
 
 
@@ -29,14 +46,29 @@ class LoginForm(FlaskForm):
 
 class PasswordForm(FlaskForm):
     current = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)])
-    new = PasswordField(
-        _l("New password"),
-        validators=[DataRequired(), Length(min=10, max=200, message=_l("Use 10 to 200 characters."))],
-    )
+    new = PasswordField(_l("New password"), validators=[DataRequired()])
     again = PasswordField(
         _l("New password again"),
         validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
     )
+    revoke_tokens = BooleanField(_l("Also revoke my API tokens (programs using them must get a new one)"))
+
+    def __init__(self, *args, user_name: str = "", **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user_name = user_name
+
+    def validate_new(self, field) -> None:
+        found = passwords.problems(field.data or "", self.user_name)
+        messages = {
+            passwords.TOO_SHORT: _l("Use 12 to 200 characters."),
+            passwords.TOO_LONG: _l("Use 12 to 200 characters."),
+            passwords.COMMON: _l(
+                "This password is too common: choose one that is not on lists of leaked passwords."
+            ),
+            passwords.CONTAINS_NAME: _l("The password may not contain your user name."),
+        }
+        if found:
+            raise ValidationError(" ".join(dict.fromkeys(str(messages[problem]) for problem in found)))
 
 
 class PostForm(FlaskForm):

@@ -1,36 +1,32 @@
-"""Who is logged in: Flask-Login over a signed session cookie, checked against the database each request."""
+"""Who is logged in: Flask-Login over a server-side session (auth/sessions.py), checked each request.
+
+The signed cookie carries only the session's random key. Logging out deletes the session,
+so a copied cookie is worthless afterwards; so does SESSION_IDLE_MINUTES without a request,
+a password change and disabling the user.
+"""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
-from flask import Flask, Request
+from flask import Flask, Request, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
-from sqlalchemy import select, update
-from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..auth.models import User
+from ..auth import sessions
 from ..core.db import db
 from ..core.principal import Principal
-from ..offices.models import Office
-
-# Checked when the name is unknown, so a wrong name takes as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a password")
+from .blueprint import bp
 
 
 class WebUser(UserMixin):
-    """The session's user. Its id carries a fingerprint of the password hash, so changing
-    a password (or disabling the user) ends every session opened with the old one."""
+    """The session's user; its Flask-Login id is the session key."""
 
-    def __init__(self, principal: Principal, password_hash: str) -> None:
+    def __init__(self, principal: Principal, session_key: str) -> None:
         self.principal = principal
-        self.fingerprint = fingerprint(password_hash)
+        self.session_key = session_key
 
     def get_id(self) -> str:
-        return f"{self.principal.user_id}:{self.fingerprint}"
+        return self.session_key
 
     @property
     def name(self) -> str:
@@ -41,48 +37,19 @@ class WebUser(UserMixin):
         return self.principal.role
 
 
-def fingerprint(password_hash: str) -> str:
-    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+def load_user(session_key: str) -> WebUser | None:
+    found = sessions.find(session_key)
+    return WebUser(found.principal, found.key) if found else None
 
 
-def _load(where) -> tuple[Principal, str] | None:
-    row = db.session.execute(
-        select(User.id, User.name, User.role, User.office_id, Office.code, Office.path, User.password_hash)
-        .outerjoin(Office, Office.id == User.office_id)
-        .where(where, User.active.is_(True), User.password_hash.is_not(None))
-    ).first()
-    return (Principal(*row[:6]), row[6]) if row else None
-
-
-def load_user(session_id: str) -> WebUser | None:
-    user_id, _, print_ = session_id.partition(":")
-    if not user_id.isdigit():
-        return None
-    found = _load(User.id == int(user_id))
-    if found is None or not hmac.compare_digest(fingerprint(found[1]), print_):
-        return None
-    return WebUser(*found)
-
-
-def check_login(name: str, password: str) -> WebUser | None:
-    """The user, if the name and password match an active user that has a password."""
-    found = _load(User.name == name)
-    if found is None:
-        check_password_hash(_DUMMY_HASH, password)
-        return None
-    if not check_password_hash(found[1], password):
-        return None
-    return WebUser(*found)
-
-
-def change_password(user: WebUser, current: str, new: str) -> WebUser | None:
-    """Set a new password if `current` is right (caller commits). Every other session opened
-    with the old password ends with it; the returned WebUser keeps this one going."""
-    if check_login(user.name, current) is None:
-        return None
-    new_hash = generate_password_hash(new)
-    db.session.execute(update(User).where(User.id == user.principal.user_id).values(password_hash=new_hash))
-    return WebUser(user.principal, new_hash)
+@bp.before_request
+def _note_activity() -> None:
+    # First thing in the request, in a transaction of its own: on SQLite a write after the
+    # request's reads could fail at once rather than wait for the lock.
+    key = session.get("_user_id")
+    if isinstance(key, str) and request.endpoint != "web.static":
+        sessions.touch(key)
+        db.session.commit()
 
 
 class DashboardSessions(SecureCookieSessionInterface):

@@ -31,7 +31,7 @@ from inventory.core.db import db
 from tests.conftest import ApiClient
 from tests.helpers import PRINTED, books_problems, deliver, ok, refused
 from tests.stock.test_concurrency import run_together
-from tests.web.test_web import Browser, set_password
+from tests.web.dashboard import Browser, set_password
 
 
 class ThrowawayPostgreSQL:

@@ -91,7 +91,8 @@ def test_bad_subscriptions_are_refused_field_by_field(api, body, field):
 
 @pytest.mark.parametrize(
     "url", ["http://127.0.0.1:8080/hook", "http://169.254.169.254/latest/meta-data", "http://[::1]/hook",
-            "http://0.0.0.0:5432/"],
+            "http://0.0.0.0:5432/", "http://100.100.100.200/latest/meta-data/",
+            "http://[fd00:ec2::254]/latest/meta-data/"],
 )  # fmt: skip
 def test_a_webhook_may_not_point_at_the_servers_own_or_metadata_addresses(api, url):
     api.app.config["WEBHOOK_BLOCKED_NETWORKS"] = Config.WEBHOOK_BLOCKED_NETWORKS  # production's default
@@ -107,10 +108,25 @@ def test_a_webhook_may_not_point_at_the_servers_own_or_metadata_addresses(api, u
 @pytest.mark.parametrize(
     ("url", "blocked"),
     [("http://[::ffff:127.0.0.1]/hook", "::ffff:7f00:1"), ("http://[fe80::1]/", "fe80::1"),
-     ("http://10.62.2.5/", None), ("http://hooks.example.id/", None)],
+     ("http://10.62.2.5/", None), ("http://hooks.example.id/", None),
+     # Cloud metadata outside link-local: Alibaba, AWS (IMDS and its DNS), Google, Azure, Oracle
+     ("http://100.100.100.200/latest/meta-data/", "100.100.100.200"),
+     ("http://[fd00:ec2::254]/latest/meta-data/", "fd00:ec2::254"),
+     ("http://[fd00:ec2::253]/", "fd00:ec2::253"),
+     ("http://[fd20:ce::254]/computeMetadata/v1/", "fd20:ce::254"),
+     ("http://168.63.129.16/machine?comp=goalstate", "168.63.129.16"),
+     ("http://192.0.0.192/latest/", "192.0.0.192"),
+     # 169.254.169.254 carried inside IPv6: mapped, NAT64, 6to4, Teredo
+     ("http://[::ffff:169.254.169.254]/", "::ffff:a9fe:a9fe"),
+     ("http://[64:ff9b::169.254.169.254]/", "64:ff9b::a9fe:a9fe"),
+     ("http://[2002:a9fe:a9fe::1]/", "2002:a9fe:a9fe::1"),
+     ("http://[2001:0:4136:e378:8000:63bf:5601:5601]/", "2001:0:4136:e378:8000:63bf:5601:5601"),
+     # Neighbours of the metadata addresses stay allowed: an office LAN or a carrier NAT
+     ("http://100.100.100.201/", None), ("http://100.64.0.1/", None), ("http://[fd00:ec3::254]/", None),
+     ("http://[64:ff9b::10.62.2.5]/", None)],
 )  # fmt: skip
 def test_which_literal_addresses_are_blocked(url, blocked):
-    # IPv4 written as IPv6 is still loopback; a name is not looked up without resolve.
+    # IPv4 written as IPv6 is still what it carries; a name is not looked up without resolve.
     networks = channels.networks(Config.WEBHOOK_BLOCKED_NETWORKS)
     assert channels.blocked_address(url, networks, resolve=False) == blocked
 

@@ -9,89 +9,15 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from inventory.auth.models import User
 from inventory.core.db import db
 from inventory.offices import tree as offices
-from inventory.planning import population
 from inventory.web import alerts_page, chart
 from inventory.web.account import safe_next
 from inventory.web.i18n import TRANSLATIONS
 from tests.helpers import deliver
-
-TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
-NONCE = re.compile(r'name="nonce" type="hidden" value="([^"]+)"')
-
-
-class Browser:
-    """One person's cookie jar, with the CSRF token of the last page read."""
-
-    def __init__(self, app):
-        self.app = app
-        self.client = app.test_client()
-        self.token = ""
-
-    def get(self, path, **kwargs):
-        response = self.client.get(path, **kwargs)
-        found = TOKEN.search(response.get_data(as_text=True))
-        if found:
-            self.token = found.group(1)
-        return response
-
-    def post(self, path, data=None, csrf=True, **kwargs):
-        data = dict(data or {})
-        if csrf:
-            data.setdefault("csrf_token", self.token or self._fresh_token())
-        return self.client.post(path, data=data, **kwargs)
-
-    def _fresh_token(self) -> str:
-        self.get("/login")
-        return self.token
-
-    def login(self, name, password=None):
-        self.get("/login")
-        response = self.post("/login", {"username": name, "password": password or f"pw-{name}"})
-        self.get("/")
-        return response
-
-    def text(self, path) -> str:
-        return self.get(path).get_data(as_text=True)
-
-
-def set_password(app, name: str, password: str | None = None) -> None:
-    with app.app_context():
-        user = db.session.execute(select(User).where(User.name == name)).scalar_one()
-        user.password_hash = generate_password_hash(password or f"pw-{name}", method="pbkdf2:sha256:1000")
-        db.session.commit()
-
-
-@pytest.fixture
-def web(api):
-    for name in ("admin", "manager", "warehouse", "operator", "baamang_operator", "kobar_manager",
-                 "kobar_warehouse"):  # fmt: skip
-        set_password(api.app, name)
-    return api
-
-
-@pytest.fixture
-def shortfall(web):
-    """Baamang (62.02.05) needs blanks and has none: stock-out alerts there and above."""
-    with web.app.app_context():
-        office = offices.get_by_code("62.02.05")
-        population.set_population(
-            office, {"target": 1000, "recorded": 900, "print_backlog": 0, "as_of": date(2024, 1, 1)}
-        )
-        db.session.commit()
-    return web
-
-
-def browser(api, name=None) -> Browser:
-    b = Browser(api.app)
-    if name:
-        assert b.login(name).status_code == 302
-    return b
-
+from tests.web.dashboard import NONCE, browser, set_password
 
 # --- log-in -------------------------------------------------------------------------
 
@@ -165,10 +91,17 @@ def test_users_change_their_own_password_and_their_other_sessions_end(web):
          "Kata sandi sekarang salah."),
         ({"current": "pw-manager", "new": "kalteng-62-baru", "again": "kalteng-62-lain"},
          "Kedua kata sandi baru tidak sama."),
-        ({"current": "pw-manager", "new": "pendek", "again": "pendek"}, "Gunakan 10 sampai 200 karakter."),
+        ({"current": "pw-manager", "new": "pendek", "again": "pendek"}, "Gunakan 12 sampai 200 karakter."),
+        ({"current": "pw-manager", "new": "Kalteng-62b", "again": "Kalteng-62b"},
+         "Gunakan 12 sampai 200 karakter."),
+        ({"current": "pw-manager", "new": "password1234", "again": "password1234"},
+         "Kata sandi ini terlalu umum"),
+        ({"current": "pw-manager", "new": "Bismillah2024!", "again": "Bismillah2024!"}, "terlalu umum"),
+        ({"current": "pw-manager", "new": "manager-kotim-62", "again": "manager-kotim-62"},
+         "Kata sandi tidak boleh memuat nama pengguna Anda."),
     ],
 )  # fmt: skip
-def test_a_password_change_needs_the_current_one_and_a_long_new_one_twice(web, form, message):
+def test_a_password_change_needs_the_current_one_and_a_strong_new_one_twice(web, form, message):
     b = browser(web, "manager")
     b.get("/password")
 
@@ -192,6 +125,24 @@ def test_login_never_redirects_off_site(app):
         assert safe_next("/alerts?status=resolved") == "/alerts?status=resolved"
         for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:x", ""):
             assert safe_next(target, "web.login") == "/login"
+
+
+CONTROL_CHARACTERS = ["\r\nSet-Cookie: x=1", "\n", "\r", "\x00", "\t", "\x1b[0m", "\x7f"]
+
+
+@pytest.mark.parametrize("bad", CONTROL_CHARACTERS)
+def test_control_characters_in_next_are_a_bad_request(web, bad):
+    # NUL in a query value is text no database can store: refused before any view (422).
+    b = browser(web)
+    target = "/alerts" + bad
+    assert b.get("/login", query_string={"next": target}).status_code == (422 if "\x00" in bad else 400)
+    b.get("/login")
+    response = b.post("/login", {"username": "manager", "password": "pw-manager", "next": target})
+    assert response.status_code == 400 and "Set-Cookie: x" not in str(response.headers)
+    assert b.get("/").status_code == 302  # not logged in by the refused request
+    response = b.post("/language", {"lang": "en", "next": target})
+    assert response.status_code == 400 and "Location" not in response.headers
+    assert "Nama pengguna" in b.text("/login")  # the language did not change either
 
 
 def test_the_session_does_not_open_the_api(web):

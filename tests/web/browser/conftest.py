@@ -69,16 +69,27 @@ def live_server(tmp_path_factory) -> Iterator[str]:
     app.instance_path = str(folder / "instance")
     with app.app_context():
         db.create_all()
-        seed_demo()
+        tokens = seed_demo()
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    url = f"http://127.0.0.1:{server.server_port}"
+    DEMO_TOKENS[url] = tokens
+    yield url
     server.shutdown()
     thread.join(timeout=10)
     with app.app_context():
         db.engine.dispose()
+
+
+DEMO_TOKENS: dict[str, dict[str, str]] = {}
+
+
+@pytest.fixture
+def demo_tokens(live_server) -> dict[str, str]:
+    """The API token of each demo user on this module's server."""
+    return DEMO_TOKENS[live_server]
 
 
 @pytest.fixture(scope="module")
