@@ -35,8 +35,12 @@ migrate: install $(KEY_FILE)
 seed: migrate
 	$(DEMO_ENV) $(BIN)/flask seed
 
+# Served as in production (gunicorn, README "Production"), so what `make run` shows is what an
+# office gets: requests gunicorn refuses itself answer in JSON too. Ctrl-C stops it.
 run: seed
-	$(DEMO_ENV) $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
+	@echo "Blangko on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
+	$(DEMO_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 \
+		--worker-class inventory.core.serving.JsonErrorWorker --access-logfile - wsgi:app
 
 # ruff for style; import-linter for the shape: the contracts in .importlinter (layers, no cycles,
 # pure rules, only stock writes stock). README "How it is built" explains them.
