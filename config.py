@@ -104,10 +104,9 @@ class Config:
     # process: with several workers use redis:// or memcached:// for one count).
     LOGIN_LIMIT_PER_ACCOUNT = os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "5 per 10 minutes")
     LOGIN_LIMIT_PER_ADDRESS = os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per 10 minutes")
+    # If that store is unreachable, failures are counted in memory meanwhile: log-ins neither
+    # fail nor go unlimited.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
-    RATELIMIT_STRATEGY = "moving-window"
-    # If that store is unreachable, count in memory meanwhile: log-ins neither fail nor go unlimited.
-    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     # How many reverse proxies (nginx) stand in front and set X-Forwarded-For/-Proto: 0 when
     # clients connect directly. Without it every client has the proxy's address.
     TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))

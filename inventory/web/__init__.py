@@ -31,7 +31,7 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     i18n.init_app(app)
     session.init_app(app)
-    throttle.limiter.init_app(app)
+    throttle.init_app(app)
     app.register_blueprint(bp)
 
 

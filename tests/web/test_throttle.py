@@ -106,3 +106,24 @@ def test_behind_a_proxy_each_client_has_its_own_address(tmp_path):
     assert attempt(b, "rahmat", "x", {"HTTP_X_FORWARDED_FOR": "10.62.7.31"}).status_code == 401
     with app.app_context():
         db.engine.dispose()
+
+
+class UnreachableStore:
+    """A shared store (redis, memcached) that has gone away: every call fails."""
+
+    def __getattr__(self, name):
+        def down(*args, **kwargs):
+            raise ConnectionError("store unreachable")
+
+        return down
+
+
+def test_while_the_shared_store_is_down_failures_are_counted_in_memory(web):
+    limits = web.app.extensions["blangko.login_limits"]
+    limits.shared = UnreachableStore()
+
+    assert attempt(browser(web), "warehouse", "pw-warehouse").status_code == 302  # log-ins go on
+    attacker = browser(web)
+    fail(attacker, "manager", 5)  # and failures still count: not unlimited
+    assert_locked(attempt(attacker, "manager", "pw-manager"))
+    assert limits.shared_down
