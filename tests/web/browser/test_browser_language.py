@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.web.browser.test_browser_dashboard import log_in, log_out, shoot
+from tests.web.browser.steps import log_in, log_out, shoot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Browser tests skipped: no playwright package")
 expect = sync_api.expect
