@@ -9,7 +9,7 @@ from dataclasses import dataclass
 class StockMoved:
     """Stock changed at the offices at these paths (and so in every ancestor's subtree).
 
-    Published by every verb of service.py, inside its transaction, after the balances and
+    Published by every stock verb (books.settle), inside its transaction, after the balances and
     rollups moved.
     """
 

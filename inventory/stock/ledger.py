@@ -1,4 +1,4 @@
-"""Reading stock: the stock card, transfers and balances. Writes live in service.py."""
+"""Reading stock: the stock card, transfers and balances. The verbs that write are in service.py."""
 
 from __future__ import annotations
 

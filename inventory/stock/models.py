@@ -103,7 +103,7 @@ class Movement(db.Model):
 class OfficeRollup(db.Model):
     """Figures of an office's whole subtree, so reading them never scans the tree or the ledger.
 
-    Stock columns move with every movement below the office (stock/service.py); population
+    Stock columns move with every movement below the office (inventory/stock/books.py); population
     columns are the effective figures, refreshed up the tree when a population changes.
     """
 

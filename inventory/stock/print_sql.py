@@ -1,10 +1,10 @@
-"""PostgreSQL's print in one statement: used only by service.py, the only writer of stock.
+"""PostgreSQL's print in one statement: used only by prints.py (stock is written only by this package).
 
 Every print of an office queues for the same rows (its balance, its daily usage, its and
 its ancestors' rollups) from its first write until it commits, so each round trip in
 between costs throughput (bench/). On PostgreSQL the guarded debit, the ledger line, the
 usage counts and the rollup shift are therefore one statement, with the same effect as
-service._debit, _record, _count_usage and rollups.shift run one after the other (SQLite,
+books.debit and record, prints.count_usage and rollups.shift run one after the other (SQLite,
 which has no UPDATE or INSERT inside WITH, runs those).
 
 The sub-statements of a WITH run in no promised order, so the order in which rows are

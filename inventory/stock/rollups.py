@@ -1,6 +1,6 @@
 """Subtree figures kept in step with the ledger, so an office's totals cost one row to read.
 
-Stock and usage columns are written only from service.py; the population columns by
+Stock and usage columns are written only by the stock verbs (books.py, prints.py); the population columns by
 inventory/planning/population.py, which takes the same locks first (`lock`). On
 PostgreSQL the rollup rows of every office touched are locked in office-id order before
 they change, after the balance rows: one global lock order, so no two writers deadlock.
