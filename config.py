@@ -52,6 +52,11 @@ class Config:
         "info": {"description": "Inventory of blank E-KTP cards: ledger, transfers, prints."},
     }
 
+    # The largest request body (413 beyond): a batch of 1,000 offline prints is ~150 kB. Form
+    # fields of the dashboard are short; a larger one is refused rather than echoed back.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(4 * 1024 * 1024)))
+    MAX_FORM_MEMORY_SIZE = 64 * 1024
+
     LEDGER_PAGE_MAX = 500
     # Days of print history behind usage rates (spoilage, replacements, daily use).
     USAGE_WINDOW_DAYS = int(os.environ.get("USAGE_WINDOW_DAYS", "30"))

@@ -21,7 +21,7 @@ from flask import Flask, request
 from webargs import core
 from webargs.flaskparser import FlaskParser, abort
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import ClientDisconnected
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter
 
 from .errors import Invalid
@@ -32,7 +32,12 @@ UNSTORABLE_MESSAGE = "Text may not contain NUL characters or unpaired surrogates
 
 
 class IdConverter(IntegerConverter):
-    """`<id:name>`: a positive id within a 64-bit column. No larger id can exist: no route matches (404)."""
+    """`<id:name>`: a positive id within a 64-bit column. No larger id can exist: no route matches (404).
+
+    ASCII digits only: Python reads Arabic-Indic or full-width digits as numbers too, and an
+    id spelled two ways would be two requests to Idempotency-Key replay."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, *args, **kwargs) -> None:
         kwargs.setdefault("min", 1)
@@ -51,6 +56,7 @@ class Id32Converter(IdConverter):
 # No request of this API nests deeper than a few levels; a body nested deeper is refused before
 # anything walks it, so no recursion (here, in marshmallow, in the error's JSON) can overflow.
 MAX_JSON_DEPTH = 32
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 
 class TooDeep(ValueError):
@@ -135,24 +141,33 @@ class Blueprint(flask_smorest.Blueprint):
 def check_request() -> None:
     """Before every view, API and dashboard: path values that cannot be stored, and bodies cut short.
 
-    The body is read here (and cached for the view) only when the request announced one: a
-    client that hangs up mid-body has sent something that must not be acted on, even when the
-    part that arrived happens to parse (gunicorn hands the short body over as if complete)."""
+    The body is read here (and cached for the view) only when the request announced one (a
+    Content-Length, or chunks): a client that hangs up mid-body has sent something that must
+    not be acted on, even when the part that arrived happens to parse (gunicorn hands the
+    short body over as if complete), and a malformed chunk is the client's error, not a 500."""
     _refuse_unstorable(request.view_args or {}, "path")
     _refuse_unstorable(request.args, "query")
     _refuse_unstorable(request.headers, "headers")  # Idempotency-Key is stored
     expected = request.content_length
-    if expected:
+    chunked = "chunked" in request.headers.get("Transfer-Encoding", "").lower()
+    if expected or chunked:
         try:
             received = len(request.get_data(cache=True))
-        except ClientDisconnected:
-            received = -1
-        if received != expected:
+        except RequestEntityTooLarge:
+            raise  # larger than MAX_CONTENT_LENGTH: a 413, not a broken body
+        except Exception:
+            # The body could not be read whole: the client hung up (ClientDisconnected), or a
+            # chunked body broke off or is malformed (each server raises its own error here).
+            received = None
+        if received is None or (not chunked and received != expected):
+            announced = "its last chunk" if chunked else f"its Content-Length ({expected} bytes)"
             abort(
                 400,
                 error="incomplete_body",
-                message=f"The body ended before its Content-Length ({expected} bytes): nothing was done.",
+                message=f"The body ended before {announced}, or could not be read: nothing was done.",
             )
+    if request.mimetype in FORM_TYPES:  # the dashboard's forms: stored like any JSON field
+        _refuse_unstorable(request.form, "form")
 
 
 def init_parsing(app: Flask) -> None:

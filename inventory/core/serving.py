@@ -25,6 +25,13 @@ _REFUSALS: tuple[tuple[type[Exception], int, str, str], ...] = (
 )
 
 
+# As on every answer of the app (core/headers.py), for the ones gunicorn makes itself.
+_SECURITY_HEADERS = (
+    "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: same-origin\r\n"
+    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+)
+
+
 def refusal_body(status: int, reason: str, error: str, message: str) -> bytes:
     """The same shape as every other error of the API (core/http.py)."""
     return json.dumps({"code": status, "status": reason, "error": error, "message": message}).encode()
@@ -45,7 +52,7 @@ class JsonErrorWorker(SyncWorker):
         body = refusal_body(status, reason, error, f"{reason}: {exc}"[:500])
         head = (
             f"HTTP/1.1 {status} {reason}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\nX-Content-Type-Options: nosniff\r\n\r\n"
+            f"Content-Length: {len(body)}\r\n{_SECURITY_HEADERS}\r\n"
         ).encode("latin-1")
         try:
             client.sendall(head + body)

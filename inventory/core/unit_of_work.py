@@ -27,7 +27,7 @@ IDEMPOTENCY_HEADER = {
     "in": "header",
     "name": "Idempotency-Key",
     "required": False,
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200, "pattern": "^[^,]*$"},
     "description": "Makes retries safe: a repeat with the same key and body returns the first answer.",
 }
 
@@ -102,9 +102,11 @@ def _view() -> Callable | None:
 
 
 def _idempotent(key: str, view: Callable, args, kwargs) -> Response:
-    if not 1 <= len(key) <= 200:
+    # Two Idempotency-Key headers reach the app joined by a comma ("a,b"): a retry that sent
+    # only "a" would then not be recognised, so a key with a comma is refused outright.
+    if not 1 <= len(key) <= 200 or "," in key:
         raise Invalid(
-            "Idempotency-Key must be 1 to 200 characters.",
+            "Send one Idempotency-Key of 1 to 200 characters, without commas.",
             error="bad_idempotency_key",
             field="Idempotency-Key",
             location="headers",

@@ -68,7 +68,7 @@ def blocked_address(url: str, blocked: tuple[Network, ...], *, resolve: bool = T
     if not blocked or not host:
         return None
     try:
-        addresses = {ipaddress.ip_address(host)}
+        addresses = {_literal_address(host)}
     except ValueError:
         if not resolve:
             return None
@@ -81,6 +81,18 @@ def blocked_address(url: str, blocked: tuple[Network, ...], *, resolve: bool = T
         if any(form in network for form in _forms(address) for network in blocked):
             return str(address)
     return None
+
+
+def _literal_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
+    """`host` as an IP address, also in the forms the C library reads as IPv4 when it connects
+    (one number, hex, octal, "127.1"): http://2130706433/ is 127.0.0.1. ValueError otherwise."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            raise ValueError(host) from None
 
 
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")

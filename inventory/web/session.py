@@ -7,7 +7,9 @@ a password change and disabling the user.
 
 from __future__ import annotations
 
-from flask import Flask, Request, request, session
+from urllib.parse import urlsplit
+
+from flask import Flask, Request, flash, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin
@@ -74,3 +76,19 @@ def init_app(app: Flask) -> None:
     manager.login_message_category = "info"
     manager.session_protection = "basic"
     manager.user_loader(load_user)
+    manager.unauthorized_handler(_log_in_first)
+
+
+def _log_in_first():
+    """To the log-in page. A form sent after the session ended (log-out elsewhere, a password
+    change, 8 idle hours) was not saved: say so, and come back to the page it was sent from,
+    not to its POST-only address (a GET there would be a 405)."""
+    if request.method == "GET":
+        flash(_l("Please log in to open this page."), "info")
+        target = request.full_path.rstrip("?")
+    else:
+        flash(_l("Your session had ended, so the form was not saved. Log in and send it again."), "error")
+        referrer = urlsplit(request.referrer or "")
+        same_site = referrer.netloc in ("", request.host)
+        target = (referrer.path + (f"?{referrer.query}" if referrer.query else "")) if same_site else "/"
+    return redirect(url_for("web.login", next=target or "/"))

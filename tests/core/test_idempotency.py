@@ -219,3 +219,22 @@ def test_a_retry_whose_json_was_written_differently_is_still_the_same_request(ap
     assert again.json["movement"]["id"] == first.json["movement"]["id"]
     assert again.headers["Idempotent-Replayed"] == "true"
     assert stock(api, "62.02")["on_hand"] == 9
+
+
+@pytest.mark.parametrize("key", ["BAST-1,BAST-2", "BAST-1, BAST-2", ","])
+def test_a_key_with_a_comma_is_refused_as_two_headers_joined(api, key):
+    """Two Idempotency-Key headers reach the app joined by a comma; a retry sending only one of
+    them would not be recognised as the same request, so such a key is refused: nothing runs."""
+    response = api.post("/offices/62.02/deliveries", {"quantity": 5}, as_="warehouse",
+                        headers={"Idempotency-Key": key})  # fmt: skip
+    assert response.status_code == 422 and response.json["error"] == "bad_idempotency_key"
+    assert stock(api, "62.02")["on_hand"] == 0
+
+
+def test_an_id_in_other_digits_is_no_id(api):
+    """Arabic-Indic or full-width digits would spell the same id a second way (a second request
+    to replay); only ASCII digits name a movement or transfer."""
+    deliver(api, "62.02", 5)
+    assert api.get("/movements/1", as_="warehouse").status_code == 200
+    for spelled in ("\u0661", "\uff11"):
+        assert api.get(f"/movements/{spelled}", as_="warehouse").status_code == 404

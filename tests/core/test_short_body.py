@@ -149,3 +149,61 @@ def test_gunicorn_refusals_answer_in_the_api_error_shape(api, database_url, requ
     assert (got, headers["content-type"]) == (status, "application/json"), body
     payload = json.loads(body)
     assert payload["error"] == error and payload["code"] == status and payload["message"], payload
+
+
+def send_chunked(port: int, token: str, chunks: bytes) -> tuple[int, dict]:
+    head = (
+        "POST /api/v1/offices/62.02/deliveries HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"Authorization: Bearer {token}\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+    ).encode()
+    status, _, body = raw_request_after_hang_up(port, head + chunks)
+    return status, json.loads(body or b"{}")
+
+
+def raw_request_after_hang_up(port: int, request: bytes) -> tuple[int, dict[str, str], bytes]:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(request)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    return int(head.split(b" ", 2)[1]), {}, body
+
+
+WHOLE = json.dumps({"quantity": 7}).encode()
+
+
+@pytest.mark.parametrize(
+    "chunks",
+    [
+        b"20\r\n" + WHOLE,  # announces 32 bytes, sends 15, hangs up
+        b"zz\r\n" + WHOLE + b"\r\n0\r\n\r\n",  # a chunk size that is not hex
+        b"%x\r\n" % len(WHOLE) + WHOLE + b"\r\n",  # no last chunk
+    ],
+    ids=["cut-short", "bad-size", "no-last-chunk"],
+)
+@pytest.mark.parametrize("server", [werkzeug_server, gunicorn_server], ids=["werkzeug", "gunicorn"])
+def test_a_broken_chunked_body_is_refused_and_changes_nothing(api, database_url, server, chunks):
+    deliver(api, "62.02", 10)
+    token = api.tokens["warehouse"]
+    with server(api.app, database_url) as port:
+        status, body = send_chunked(port, token, chunks)
+        assert (status, body.get("error")) == (400, "incomplete_body"), body
+        assert stock(api, "62.02")["on_hand"] == 10
+
+        status, body = send_chunked(port, token, b"%x\r\n" % len(WHOLE) + WHOLE + b"\r\n0\r\n\r\n")
+        assert status == 201, body  # the same body, whole, is recorded
+    assert stock(api, "62.02")["on_hand"] == 17
+
+
+def test_gunicorn_refusals_carry_the_security_headers(api, database_url):
+    worker = ("--worker-class", "inventory.core.serving.JsonErrorWorker")
+    with gunicorn_server(api.app, database_url, *worker) as port:
+        _, headers, _ = raw_request(
+            port, b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + b"b" * 9000 + b"\r\n\r\n"
+        )
+    assert headers["x-frame-options"] == "DENY" and headers["referrer-policy"] == "same-origin"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff"

@@ -123,7 +123,11 @@ def test_a_webhook_may_not_point_at_the_servers_own_or_metadata_addresses(api, u
      ("http://[2001:0:4136:e378:8000:63bf:5601:5601]/", "2001:0:4136:e378:8000:63bf:5601:5601"),
      # Neighbours of the metadata addresses stay allowed: an office LAN or a carrier NAT
      ("http://100.100.100.201/", None), ("http://100.64.0.1/", None), ("http://[fd00:ec3::254]/", None),
-     ("http://[64:ff9b::10.62.2.5]/", None)],
+     ("http://[64:ff9b::10.62.2.5]/", None),
+     # IPv4 written as the C library also reads it when connecting: one number, hex, octal, short
+     ("http://2130706433/", "127.0.0.1"), ("http://0x7f000001/", "127.0.0.1"),
+     ("http://017700000001/", "127.0.0.1"), ("http://127.1/", "127.0.0.1"),
+     ("http://0xa9.0xfe.0xa9.0xfe/", "169.254.169.254"), ("http://167772161/", None)],
 )  # fmt: skip
 def test_which_literal_addresses_are_blocked(url, blocked):
     # IPv4 written as IPv6 is still what it carries; a name is not looked up without resolve.
