@@ -36,10 +36,11 @@ seed: migrate
 	$(DEMO_ENV) $(BIN)/flask seed
 
 # Served as in production (gunicorn, README "Production"), so what `make run` shows is what an
-# office gets: requests gunicorn refuses itself answer in JSON too. Ctrl-C stops it.
+# office gets: requests gunicorn refuses itself answer in JSON too. One worker, so that the
+# failed log-ins of the demo are counted in one place (memory:// is per process). Ctrl-C stops it.
 run: seed
 	@echo "Blangko on http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(DEMO_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 \
+	$(DEMO_ENV) $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 1 \
 		--worker-class inventory.core.serving.JsonErrorWorker --access-logfile - wsgi:app
 
 # ruff for style; import-linter for the shape: the contracts in .importlinter (layers, no cycles,
