@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, flash, redirect, request, session, url_for
+from flask import Flask, Request, flash, redirect, request, session
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, UserMixin
+from flask_login import LoginManager, UserMixin, login_url
 
 from ..auth import sessions
 from ..core.db import db
@@ -91,4 +91,4 @@ def _log_in_first():
         referrer = urlsplit(request.referrer or "")
         same_site = referrer.netloc in ("", request.host)
         target = (referrer.path + (f"?{referrer.query}" if referrer.query else "")) if same_site else "/"
-    return redirect(url_for("web.login", next=target or "/"))
+    return redirect(login_url("web.login", next_url=target or "/"))
