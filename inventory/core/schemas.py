@@ -77,5 +77,17 @@ class Strict(ma.Schema):
         unknown = ma.RAISE
 
 
+def words(min_length: int, max_length: int) -> list:
+    """Text of min_length to max_length characters, of which min_length are not blank: a
+    name or a reason of spaces says nothing, and min_length would count the spaces."""
+
+    def not_blank(value: str) -> None:
+        if len(value.strip()) < min_length:
+            raise ma.ValidationError(f"Write at least {min_length} character(s) besides spaces.")
+
+    # A list, not validate.And: the spec (apispec) reads the Length from the field's validators.
+    return [validate.Length(min=min_length, max=max_length), not_blank]
+
+
 def text(max_length: int, **kwargs) -> fields.String:
     return fields.String(validate=validate.Length(max=max_length), **kwargs)

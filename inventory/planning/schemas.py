@@ -5,7 +5,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Day, Strict, UtcDateTime, cursor
+from ..core.schemas import CODE, Day, Strict, UtcDateTime, cursor, words
 from .models import ALERT_KINDS, ALERT_STATUSES, SEVERITIES
 from .population_csv import MAX_FIGURE, problems
 
@@ -191,7 +191,7 @@ class AlertPageSchema(ma.Schema):
 
 
 class AcknowledgeSchema(Strict):
-    note = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    note = fields.String(required=True, validate=words(1, 2000))
 
 
 # --- redistribution --------------------------------------------------------------

@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor, text
+from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor, text, words
 from ..offices.models import OFFICE_KINDS
 from ..offices.time_zones import ZONES
 from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
@@ -30,7 +30,7 @@ TIME_ZONE = (
 
 class OfficeCreateSchema(Strict):
     code = fields.String(required=True, validate=CODE, metadata={"example": "62.02.05"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name = fields.String(required=True, validate=words(1, 200))
     kind = fields.String(required=True, validate=validate.OneOf(OFFICE_KINDS))
     parent_code = fields.String(load_default=None, allow_none=True, validate=CODE)
     time_zone = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(ZONES),
@@ -38,7 +38,7 @@ class OfficeCreateSchema(Strict):
 
 
 class OfficeUpdateSchema(Strict):
-    name = fields.String(validate=validate.Length(min=1, max=200))
+    name = fields.String(validate=words(1, 200))
     min_stock = fields.Integer(
         strict=True,  # like every other count in the API: a JSON integer, not "5" or 5.0
         validate=validate.Range(min=0, max=10_000_000),
@@ -175,7 +175,7 @@ class AdjustmentSchema(Strict):
     )
     kind = fields.String(validate=validate.OneOf(("loss", "damage", "found", "correction")))
     quantity = fields.Integer(strict=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+    reason = fields.String(required=True, validate=words(3, 500))
 
     @validates_schema
     def one_form(self, data, **kwargs):
@@ -187,7 +187,7 @@ class AdjustmentSchema(Strict):
 
 
 class ReverseSchema(Strict):
-    reason = fields.String(required=True, validate=validate.Length(min=3, max=500))
+    reason = fields.String(required=True, validate=words(3, 500))
 
 
 class LedgerQuerySchema(Strict):

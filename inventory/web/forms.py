@@ -38,6 +38,10 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
+def _trimmed(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     username = StringField(_l("User name"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
@@ -108,8 +112,11 @@ class StocktakeForm(OnceForm):
     counted = IntegerField(
         _l("Blanks counted"), validators=[InputRequired(), NumberRange(min=0, max=100_000_000)]
     )
-    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(min=3, max=500)])
+    # Trimmed before it is measured: three spaces and a letter are not a reason (as in the API).
+    reason = StringField(
+        _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
+    )
 
 
 class AcknowledgeForm(FlaskForm):
-    note = StringField(_l("Note"), validators=[DataRequired(), Length(max=2000)])
+    note = StringField(_l("Note"), filters=[_trimmed], validators=[DataRequired(), Length(max=2000)])

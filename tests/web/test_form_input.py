@@ -65,3 +65,15 @@ def test_a_form_sent_after_the_session_ended_says_it_was_not_saved_and_leads_bac
     b.get("/login?next=/offices/62.02")
     back = b.post("/login", {"username": "warehouse", "password": "pw-warehouse", "next": "/offices/62.02"})
     assert back.status_code == 302 and back.headers["Location"].endswith("/offices/62.02")
+
+
+def test_a_reason_of_spaces_and_a_letter_is_no_reason_on_the_dashboard_either(web):
+    b = browser(web, "manager")
+    b.get("/offices/62.02")
+    response = b.post("/offices/62.02/stocktakes", {"counted": "0", "reason": "  ab  ", "nonce": "n" * 16})
+    assert response.status_code == 422
+    assert [m for m in api_ledger(web, "62.02") if m["kind"] == "stocktake"] == []
+
+
+def api_ledger(api, code):
+    return api.get(f"/offices/{code}/ledger", as_="admin").json["items"]
