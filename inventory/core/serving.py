@@ -13,6 +13,8 @@ import json
 from gunicorn.http import errors
 from gunicorn.workers.sync import SyncWorker
 
+from .headers import DEFAULT_POLICY, HEADERS
+
 # gunicorn's refusal -> (status, reason phrase, our error name). Order matters: subclasses first.
 _REFUSALS: tuple[tuple[type[Exception], int, str, str], ...] = (
     (errors.LimitRequestLine, 414, "URI Too Long", "request_line_too_long"),
@@ -25,10 +27,9 @@ _REFUSALS: tuple[tuple[type[Exception], int, str, str], ...] = (
 )
 
 
-# As on every answer of the app (core/headers.py), for the ones gunicorn makes itself.
-_SECURITY_HEADERS = (
-    "X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: same-origin\r\n"
-    "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+# The app's own security headers (core/headers.py), for the answers gunicorn makes itself.
+_SECURITY_HEADERS = "".join(
+    f"{name}: {value}\r\n" for name, value in {**HEADERS, "Content-Security-Policy": DEFAULT_POLICY}.items()
 )
 
 

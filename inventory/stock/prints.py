@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import NoReturn
 
 from flask import current_app
@@ -89,7 +89,7 @@ def _print_in_one_statement(
 def _print_time_refusal(printed_at: datetime | None) -> PrintTimeRefusal | None:
     config = current_app.config
     return refuse_print_time(
-        printed_at, datetime.now(UTC), config["PRINT_BACKDATE_DAYS"], config["PRINT_CLOCK_SKEW_MINUTES"]
+        printed_at, utcnow(), config["PRINT_BACKDATE_DAYS"], config["PRINT_CLOCK_SKEW_MINUTES"]
     )
 
 
