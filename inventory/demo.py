@@ -103,6 +103,7 @@ def seed_demo() -> dict[str, str]:
             office.path if office else None,
         )
     _demo_movements(principals)
+    stock.settle_within_transaction()  # ancestors' figures, which a request settles after its answer
     _demo_planning()  # last: its alert evaluation then sees the demo stock as it ends up
     return tokens
 

@@ -5,10 +5,12 @@ says who acts on it. Handlers run at once, in the order listed, inside the trans
 the request that made the change, so everything here commits or rolls back with it.
 
 Following one print: stock.service.consume debits a blank and writes its ledger line,
-shifts the rollups, then publishes StockMoved; planning.alerts re-evaluates the office and
-its ancestors, and each alert it opens, escalates or resolves is published as
-AlertChanged, which notify.outbox turns into outbox rows. The request's unit of work
-(core.unit_of_work.writes) then commits all of it at once.
+shifts the office's own rollup, queues its ancestors' share, then publishes StockMoved;
+planning.alerts re-evaluates the office, and each alert it opens, escalates or resolves is
+published as AlertChanged, which notify.outbox turns into outbox rows. The request's unit
+of work (core.unit_of_work.writes) then commits all of it at once. Once the answer is
+sent, stock.settlement adds the queued shares to the ancestors and publishes
+TotalsSettled, and their alerts follow the same way, in the settler's transaction.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from .offices.events import OfficeOpened, PlanningSettingsChanged
 from .planning import alerts
 from .planning.events import AlertChanged
 from .stock import service as stock
-from .stock.events import StockMoved
+from .stock.events import StockMoved, TotalsSettled
 
 HANDLERS = {
     # A new office gets its (empty) balance and subtree rollup in the same transaction.
     OfficeOpened: [stock.open_books],
-    # A movement changes the figures of its office and every ancestor: alerts follow.
+    # A movement changes the figures of its office: its alerts follow, in the same transaction.
     StockMoved: [alerts.on_stock_moved],
+    # Ancestors' totals caught up with movements below them, just after: their alerts follow.
+    TotalsSettled: [alerts.on_totals_settled],
     # A threshold or planning setting changed: the office's alerts are re-evaluated now.
     PlanningSettingsChanged: [alerts.on_settings_changed],
     # An alert opened, escalated or resolved: one outbox row per matching subscription.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -83,9 +84,22 @@ def database_url(backend, tmp_path, request) -> str:
     return request.getfixturevalue("postgresql_url")
 
 
+class ServerLikeClient(FlaskClient):
+    """Closes each response once read, as a WSGI server does after sending it: what the app
+    does then (stock/settlement.py settles ancestors' figures) happens here too, before the
+    test's next request, as it would between a client's requests."""
+
+    def open(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        response.get_data()
+        response.close()
+        return response
+
+
 @pytest.fixture
 def app(database_url, tmp_path) -> Flask:
     app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+    app.test_client_class = ServerLikeClient
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
         if database_url.startswith("sqlite"):

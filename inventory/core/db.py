@@ -3,7 +3,9 @@
 import json
 import os
 import sqlite3
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -80,7 +82,9 @@ def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
     def _on_begin(connection) -> None:
         # Reads (GET) never block writers in WAL mode; everything else writes, from the start,
         # unless the request looks up its token first and calls start_writing() before writing.
-        if not has_request_context():
+        if _READING.get():
+            connection.exec_driver_sql("BEGIN")
+        elif not has_request_context():
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         elif request.method in READ_ONLY_METHODS:
             connection.exec_driver_sql("BEGIN")
@@ -90,6 +94,20 @@ def configure_sqlite(engine: Engine, busy_timeout: float) -> None:
 
 
 _READS_FIRST = "blangko_reads_first"
+# Set by `reading()`: the work in hand only reads (SQLite: a plain BEGIN, no write lock).
+_READING: ContextVar[bool] = ContextVar("blangko_reading", default=False)
+
+
+@contextmanager
+def reading() -> Iterator[None]:
+    """A read-only transaction outside a request (a cron's survey, a settler's look for work):
+    on SQLite it takes no write lock, so writers never wait for it. Ends with a rollback."""
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        db.session.rollback()
+        _READING.reset(token)
 
 
 def read_first() -> None:

@@ -2,8 +2,10 @@
 
 `evaluate` runs inside the transaction of every stock movement, transfer, population or
 settings change (StockMoved and PlanningSettingsChanged, by inventory/handlers.py, and the
-population services) for the offices touched and their ancestors, whose subtree totals
-changed too. It costs a fixed number of queries per call, whatever the ledger holds.
+population services) for the offices touched; for their ancestors, whose subtree totals
+changed too, it runs when those totals settle, just after (TotalsSettled), so no print
+writes the alerts every office of a province or the nation shares. It costs a fixed
+number of queries per call, whatever the ledger holds.
 Openings, escalations and resolutions are announced (AlertChanged) in the same
 transaction, so their notifications land with them.
 """
@@ -18,12 +20,12 @@ from sqlalchemy import Select, and_, bindparam, select, update
 
 from ..auth.models import User
 from ..core import bus
-from ..core.db import connection, db, utcnow
+from ..core.db import connection, db, reading, utcnow
 from ..core.errors import Conflict, NotFound
 from ..offices.events import PlanningSettingsChanged
 from ..offices.models import Office
 from ..stock import rollups
-from ..stock.events import StockMoved
+from ..stock.events import StockMoved, TotalsSettled
 from ..stock.rollups import ancestry
 from .alert_rules import Situation, Verdict, verdicts
 from .events import AlertChanged
@@ -34,8 +36,15 @@ SEVERITY_RANK = {"warning": 0, "critical": 1}
 
 
 def on_stock_moved(event: StockMoved) -> None:
-    """Stock moved: the figures of those offices and their ancestors changed."""
-    evaluate_paths(*event.paths)
+    """Stock moved: those offices' own alerts (low stock, stock-out) follow in the same
+    transaction, exactly; their ancestors' follow once their totals settle (below)."""
+    evaluate(sorted({ancestry(path)[-1] for path in event.paths}))
+
+
+def on_totals_settled(event: TotalsSettled) -> None:
+    """Ancestors' subtree totals caught up with movements below them (stock/settlement.py)."""
+    if event.office_ids:
+        evaluate(list(event.office_ids))
 
 
 def on_settings_changed(event: PlanningSettingsChanged) -> None:
@@ -51,12 +60,33 @@ def replan(*paths: str) -> None:
     evaluate_paths(*paths)
 
 
-def replan_everything(batch: int = 500) -> int:
-    """Re-evaluate every office, e.g. from cron as days pass and usage windows move."""
-    office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
-    for start in range(0, len(office_ids), batch):
-        evaluate(office_ids[start : start + batch])
+def replan_everything(survey: int = 200, batch: int = 10) -> int:
+    """Re-evaluate every office, from cron as days pass and usage windows move.
+
+    Prints never wait long for it: offices are surveyed `survey` at a time in read-only
+    transactions (no lock held, on SQLite no write lock), and only those whose alerts would
+    change are re-evaluated, `batch` at a time, each batch in its own short transaction that
+    takes their rollup rows first, in id order, as a movement does, so it cannot deadlock
+    with prints. Returns how many offices were surveyed.
+    """
+    with reading():
+        office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
+    for start in range(0, len(office_ids), survey):
+        with reading():
+            changing = stale(office_ids[start : start + survey])
+        for at in range(0, len(changing), batch):
+            _evaluate_in_own_transaction(changing[at : at + batch])
     return len(office_ids)
+
+
+def _evaluate_in_own_transaction(office_ids: list[int]) -> None:
+    try:
+        rollups.lock_offices(office_ids)
+        evaluate(office_ids)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def evaluate_paths(*paths: str) -> None:
@@ -106,6 +136,30 @@ class Unresolved(NamedTuple):
 
 
 def evaluate(office_ids: list[int]) -> None:
+    offices, unresolved = _read(office_ids)
+    for figures in figures_on_days(offices.values()):
+        _apply(figures, verdicts(_situation(figures)), unresolved)
+
+
+def stale(office_ids: list[int]) -> list[int]:
+    """Which of these offices' alerts `evaluate` would change now (open, refresh or resolve):
+    a read only, so a survey of the whole tree holds no lock while it works."""
+    offices, unresolved = _read(office_ids)
+    found = []
+    for figures in figures_on_days(offices.values()):
+        now_true = verdicts(_situation(figures))
+        held = {
+            kind: alert for (office_id, kind), alert in unresolved.items() if office_id == figures.office_id
+        }
+        if set(held) != set(now_true) or any(
+            held[kind].figures != _json(verdict.figures) or held[kind].severity != verdict.severity
+            for kind, verdict in now_true.items()
+        ):
+            found.append(figures.office_id)
+    return found
+
+
+def _read(office_ids: list[int]) -> tuple[dict, dict]:
     offices, unresolved = {}, {}
     connection_ = connection()
     statement = _evaluation(connection_.dialect.name)
@@ -121,8 +175,7 @@ def evaluate(office_ids: list[int]) -> None:
             unresolved[(office_id, row["alert_kind"])] = Unresolved(
                 alert_id, office_id, row["alert_kind"], row["alert_severity"], row["alert_figures"]
             )
-    for figures in figures_on_days(offices.values()):
-        _apply(figures, verdicts(_situation(figures)), unresolved)
+    return offices, unresolved
 
 
 def _situation(figures: OfficeFigures) -> Situation:

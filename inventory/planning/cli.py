@@ -45,7 +45,9 @@ alerts_cli = AppGroup("alerts", help="Alert maintenance.")
 
 @alerts_cli.command("evaluate")
 def evaluate_alerts() -> None:
-    """Re-evaluate every office's alerts: run daily from cron, as time moves usage windows and dates."""
+    """Re-evaluate every office's alerts: run daily from cron, as time moves usage windows and dates.
+
+    Works in short transactions (planning/alerts.py replan_everything), so prints go on meanwhile.
+    """
     count = alerts.replan_everything()
-    db.session.commit()
     click.echo(f"Evaluated alerts for {count} office(s).")

@@ -5,8 +5,9 @@ Balances change only through guarded UPDATEs evaluated by the database (`on_hand
 - :n WHERE on_hand >= :n`), never read-modify-write in Python, so concurrent writers cannot
 lose updates or drive a balance below zero. Locks are taken in one global order (balance
 rows by office id, then rollup rows by office id), so transfers in opposite directions
-cannot deadlock. `settle` brings the subtree rollups in step and announces StockMoved
-(alerts and their notifications follow: inventory/handlers.py).
+cannot deadlock. `settle` brings the offices' own rollups in step, queues their ancestors'
+share (settlement.py) and announces StockMoved (alerts and their notifications follow:
+inventory/handlers.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..core.principal import Principal
 from ..offices.events import OfficeOpened
 from ..offices.models import Office
 from ..offices.tree import OfficeRef
-from . import rollups
+from . import rollups, settlement
 from .events import StockMoved
 from .ledger import B, M, movement_out
 
@@ -138,7 +139,9 @@ def require_active(office: OfficeRef) -> None:
         raise Conflict(f"Office {office.code} is inactive.", error="office_inactive")
 
 
-def settle(changes: dict[str, tuple[int, int]]) -> None:
-    """Bring subtree rollups in step, then announce the change (alerts up the tree follow)."""
-    rollups.shift(changes)
+def settle(changes: dict[str, tuple[int, int]], usage_shares: list[dict] = ()) -> None:
+    """Bring the offices' own rollups in step and queue their ancestors' share, then announce
+    the change (the offices' alerts follow now, the ancestors' once settled: settlement.py)."""
+    rollups.shift(changes, usage_shares)
     bus.publish(StockMoved(tuple(changes)))
+    settlement.settle_after_response()

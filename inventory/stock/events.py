@@ -14,3 +14,11 @@ class StockMoved:
     """
 
     paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TotalsSettled:
+    """The subtree figures of these offices (ancestors of offices whose stock moved) caught
+    up with the ledger (stock/settlement.py), just after the movements' own transactions."""
+
+    office_ids: tuple[int, ...]

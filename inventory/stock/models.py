@@ -142,3 +142,27 @@ class DailyUsage(db.Model):
     # On SQLite the rows are stored in key order (office, day, reason), so an office's days
     # are read together rather than looked up one by one: ~2x faster national reports.
     __table_args__ = {"sqlite_with_rowid": False}
+
+
+class PendingRollup(db.Model):
+    """A movement's share of its ancestors' subtree figures, not yet added to them.
+
+    A movement changes its own office's balance, rollup and daily usage in its transaction;
+    its ancestors' rollups and usage are shared by every office below them (the national
+    rows by all of them), so writing them there made every print in the country queue on
+    the same rows. Instead each movement leaves a row here (insert-only, nothing shared),
+    and stock/settlement.py adds them to the ancestors right after the answer is sent, in
+    batches, then re-evaluates the ancestors' alerts. `stock verify` counts these rows in.
+    """
+
+    __tablename__ = "pending_rollups"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    in_transit_in: Mapped[int] = mapped_column(Integer, default=0)
+    # Usage of prints, counted on `day` (the printing office's local day) under `reason`.
+    day: Mapped[date | None] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    printed: Mapped[int] = mapped_column(Integer, default=0)
+    spoiled: Mapped[int] = mapped_column(Integer, default=0)

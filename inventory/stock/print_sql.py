@@ -1,23 +1,25 @@
 """PostgreSQL's print in one statement: used only by prints.py (stock is written only by this package).
 
-Every print of an office queues for the same rows (its balance, its daily usage, its and
-its ancestors' rollups) from its first write until it commits, so each round trip in
-between costs throughput (bench/). On PostgreSQL the guarded debit, the ledger line, the
-usage counts and the rollup shift are therefore one statement, with the same effect as
-books.debit and record, prints.count_usage and rollups.shift run one after the other (SQLite,
-which has no UPDATE or INSERT inside WITH, runs those).
+Every print of an office queues for the same rows (its balance, its daily usage, its
+rollup) from its first write until it commits, so each round trip in between costs
+throughput (bench/). On PostgreSQL the guarded debit, the ledger line, the usage count, the
+rollup shift and the ancestors' queued share are therefore one statement, with the same
+effect as books.debit and record, prints.count_usage and rollups.shift run one after the
+other (SQLite, which has no UPDATE or INSERT inside WITH, runs those). No row that another
+office's print writes is touched: the ancestors' share waits in pending_rollups
+(stock/settlement.py adds it after the answer).
 
 The sub-statements of a WITH run in no promised order, so the order in which rows are
 locked is forced by what each one reads: `recorded` reads `taken` (the balance row is
-locked first), `counted` reads `recorded`, and `locked` waits for all of `counted` (its
-count), then locks the rollup rows in id order. That is the global order every writer
-keeps (balances, then usage, then rollups, each by id), so no two writers deadlock. With
-no blank left, or with the office closed, `taken` is empty, and so is everything after
-it: nothing is written. PostgreSQL runs every data-modifying WITH to completion, read or
-not, so `shifted` needs no reader.
+locked first), `counted` reads `recorded` (through `day`), and `shifted` waits for
+`counted` (its count). That is the global order every writer keeps (balances, then usage,
+then rollups, each by id), so no two writers deadlock. With no blank left, or with the
+office closed, `taken` is empty, and so is everything after it: nothing is written.
+PostgreSQL runs every data-modifying WITH to completion, read or not, so `queued` needs
+no reader.
 
 The usage day is the printing office's local day (offices/time_zones.py), for the office
-and every ancestor alike: the caller passes the print's day in each of the three zones,
+and (once settled) every ancestor alike: the caller passes the print's day in each of the three zones,
 and `taken` reads the office's zone with the debit, so a changed zone counts at once.
 """
 
@@ -37,25 +39,25 @@ PRINT_ONE = text(
                :actor_id, :occurred_at, :recorded_at
         FROM taken
         RETURNING id, balance_after
+    ), day AS (
+        SELECT CASE taken.time_zone WHEN 'WITA' THEN CAST(:day_wita AS DATE)
+                                    WHEN 'WIT' THEN CAST(:day_wit AS DATE)
+                                    ELSE CAST(:day_wib AS DATE) END AS day
+        FROM taken, recorded
     ), counted AS (
         INSERT INTO daily_usage AS usage (office_id, day, reason, printed, spoiled)
-        SELECT ancestor.id,
-               CASE taken.time_zone WHEN 'WITA' THEN CAST(:day_wita AS DATE)
-                                    WHEN 'WIT' THEN CAST(:day_wit AS DATE) ELSE CAST(:day_wib AS DATE) END,
-               :reason, :printed, :spoiled
-        FROM taken, recorded, unnest(CAST(:ancestors AS INTEGER[])) AS ancestor (id)
-        ORDER BY ancestor.id
+        SELECT :office_id, day.day, :reason, :printed, :spoiled FROM day
         ON CONFLICT (office_id, day, reason) DO UPDATE
         SET printed = usage.printed + excluded.printed, spoiled = usage.spoiled + excluded.spoiled
         RETURNING usage.office_id
-    ), locked AS MATERIALIZED (
-        SELECT office_id FROM office_rollups
-        WHERE office_id = ANY (CAST(:ancestors AS INTEGER[])) AND (SELECT count(*) FROM counted) > 0
-        ORDER BY office_id
-        FOR UPDATE
     ), shifted AS (
         UPDATE office_rollups SET on_hand = office_rollups.on_hand - 1
-        FROM locked WHERE office_rollups.office_id = locked.office_id
+        WHERE office_id = :office_id AND (SELECT count(*) FROM counted) > 0
+        RETURNING office_id
+    ), queued AS (
+        INSERT INTO pending_rollups (office_id, on_hand, in_transit_in, day, reason, printed, spoiled)
+        SELECT :office_id, -1, 0, day.day, :reason, :printed, :spoiled
+        FROM day WHERE :has_ancestors AND (SELECT count(*) FROM shifted) > 0
     )
     SELECT id, balance_after FROM recorded
     """

@@ -19,7 +19,7 @@ from ..core.principal import Principal
 from ..offices.models import Office
 from ..offices.time_zones import local_day, local_days
 from ..offices.tree import OfficeRef
-from . import books, rollups
+from . import books, rollups, settlement
 from .events import StockMoved
 from .ledger import M, movement_out
 from .print_sql import PRINT_ONE
@@ -42,6 +42,7 @@ def consume(
     if connection().dialect.name == "postgresql":
         movement = _print_in_one_statement(office, actor, printed_at, outcome, reason)
         bus.publish(StockMoved((office.path,)))
+        settlement.settle_after_response()
         return movement
     debited = (
         connection().execute(_PRINT_DEBIT, {"office": office.id, "quantity": 1, "now": utcnow()}).first()
@@ -50,8 +51,8 @@ def consume(
         _refuse_print(office)
     on_hand, time_zone = debited
     movement = books.record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
-    count_usage(office.path, time_zone, [movement])
-    books.settle({office.path: (-1, 0)})
+    usage_shares = count_usage(office.path, time_zone, [movement])
+    books.settle({office.path: (-1, 0)}, usage_shares)
     return movement
 
 
@@ -78,7 +79,7 @@ def _print_in_one_statement(
     spoiled = outcome == "spoiled"
     days = {f"day_{zone.lower()}": day for zone, day in local_days(row["occurred_at"]).items()}
     params = {**row, **days, "printed": int(not spoiled), "spoiled": int(spoiled),
-              "ancestors": sorted(rollups.ancestry(office.path))}  # fmt: skip
+              "has_ancestors": len(rollups.ancestry(office.path)) > 1}  # fmt: skip
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
@@ -93,23 +94,26 @@ def _print_time_refusal(printed_at: datetime | None) -> PrintTimeRefusal | None:
     )
 
 
-def count_usage(path: str, time_zone: str, prints: list[dict], sign: int = 1) -> None:
+def count_usage(path: str, time_zone: str, prints: list[dict], sign: int = 1) -> list[dict]:
     """Daily usage per subtree: the window behind spoilage, replacement and daily-use rates.
 
     Each print counts on the printing office's local day, for its ancestors too, whatever
-    zone they keep: an area's usage is the sum of its offices' days.
+    zone they keep: an area's usage is the sum of its offices' days. Returns the ancestors'
+    share, for books.settle to queue.
     """
     per_day: Counter = Counter()
     for item in prints:
         per_day[(local_day(item["occurred_at"], time_zone), item["reason"], item["outcome"])] += 1
+    shares = []
     for day, reason in sorted({(day, reason) for day, reason, _ in per_day}):
-        rollups.add_usage(
+        shares += rollups.add_usage(
             path,
             day,
             reason,
             printed=sign * per_day[(day, reason, "printed")],
             spoiled=sign * per_day[(day, reason, "spoiled")],
         )
+    return shares
 
 
 def time_zone_of(office_id: int) -> str:
@@ -197,8 +201,8 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
         for n, item in enumerate(fresh, start=1)
     ]
     db.session.execute(insert(M), rows)
-    count_usage(office.path, time_zone_of(office.id), rows)
-    books.settle({office.path: (-len(fresh), 0)})
+    usage_shares = count_usage(office.path, time_zone_of(office.id), rows)
+    books.settle({office.path: (-len(fresh), 0)}, usage_shares)
     new_ids = select(M.c.client_id, M.c.id).where(
         M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in fresh])
     )

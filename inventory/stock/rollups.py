@@ -1,5 +1,9 @@
 """Subtree figures kept in step with the ledger, so an office's totals cost one row to read.
 
+A movement changes its own office's rollup and daily usage in its transaction and queues
+its ancestors' share (pending_rollups), which stock/settlement.py adds to them just after
+the answer is sent: rows that every office below shares are never written by a print.
+
 Stock and usage columns are written only by the stock verbs (books.py, prints.py); the population columns by
 inventory/planning/population.py, which takes the same locks first (`lock`). On
 PostgreSQL the rollup rows of every office touched are locked in office-id order before
@@ -13,14 +17,15 @@ from datetime import date
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, Update, bindparam, select, update
+from sqlalchemy import Select, Update, bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..core.db import among, connection, db
-from .models import DailyUsage, OfficeRollup
+from .models import DailyUsage, OfficeRollup, PendingRollup
 
 R = OfficeRollup.__table__
 U = DailyUsage.__table__
+P = PendingRollup.__table__
 
 
 def ancestry(path: str) -> list[int]:
@@ -32,20 +37,67 @@ def open_rollup(office_id: int) -> None:
     db.session.execute(R.insert().values(office_id=office_id, on_hand=0, in_transit_in=0))
 
 
-def shift(changes: dict[str, tuple[int, int]]) -> None:
-    """Apply (on_hand, in_transit_in) deltas, given per office path, to each office and its ancestors."""
-    deltas: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+def shift(changes: dict[str, tuple[int, int]], usage_shares: list[dict] = ()) -> None:
+    """Apply (on_hand, in_transit_in) deltas, given per office path, to each office's own rollup
+    now, and queue its ancestors' share (settlement.py adds it to them after the answer), with
+    the usage shares `add_usage` returned, in one INSERT."""
+    own: dict[int, tuple[int, int]] = {}
+    stock_shares: dict[int, dict] = {}
     for path, (on_hand, in_transit_in) in changes.items():
-        for office_id in ancestry(path):
-            deltas[office_id][0] += on_hand
-            deltas[office_id][1] += in_transit_in
-    by_delta: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for office_id, (on_hand, in_transit_in) in deltas.items():
-        if on_hand or in_transit_in:
-            by_delta[(on_hand, in_transit_in)].append(office_id)
+        if not (on_hand or in_transit_in):
+            continue
+        *ancestors, office_id = ancestry(path)
+        own[office_id] = (on_hand, in_transit_in)
+        if ancestors:
+            share = {"office_id": office_id, "on_hand": on_hand, "in_transit_in": in_transit_in}
+            stock_shares[office_id] = {**_NOTHING, **share}
+    queued = []
+    for usage in usage_shares:  # a print's usage rides on its stock share: one row per print
+        stock = stock_shares.get(usage["office_id"])
+        if stock is not None and stock["day"] is None:
+            stock.update(
+                day=usage["day"], reason=usage["reason"], printed=usage["printed"], spoiled=usage["spoiled"]
+            )
+        else:
+            queued.append(usage)
+    queued += stock_shares.values()
     connection_ = connection()
+    if own:
+        statements = _statements(connection_.dialect.name)
+        _lock(connection_, statements, own)
+        for office_id, (on_hand, in_transit_in) in sorted(own.items()):
+            params = {"ids": [office_id], "on_hand_delta": on_hand, "in_transit_in_delta": in_transit_in}
+            connection_.execute(statements.shift, params)
+    if queued:
+        connection_.execute(QUEUE, queued)
+
+
+# An ancestor's share of one movement: `shift` and `add_usage` fill in what changed.
+_NOTHING = {"on_hand": 0, "in_transit_in": 0, "day": None, "reason": None, "printed": 0, "spoiled": 0}
+QUEUE = insert(P)
+
+
+def apply_to_ancestors(
+    rollup_deltas: dict[int, tuple[int, int]], usage_deltas: dict[tuple[int, date, str], tuple[int, int]]
+) -> None:
+    """Add settled shares to ancestors: usage rows first, then rollups, each in id order (the
+    order a print takes its own rows in), so a settler and a print never deadlock."""
+    usage = [
+        {"office_id": office_id, "day": day, "reason": reason, "printed": printed, "spoiled": spoiled}
+        for (office_id, day, reason), (printed, spoiled) in sorted(usage_deltas.items())
+        if printed or spoiled
+    ]
+    connection_ = connection()
+    if usage:
+        connection_.execute(_usage_upsert(connection_.dialect.name), usage)
+    changed = {office_id: delta for office_id, delta in rollup_deltas.items() if any(delta)}
+    if not changed:
+        return
     statements = _statements(connection_.dialect.name)
-    _lock(connection_, statements, deltas)
+    _lock(connection_, statements, changed)
+    by_delta: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for office_id, delta in changed.items():
+        by_delta[delta].append(office_id)
     for (on_hand, in_transit_in), office_ids in sorted(by_delta.items()):
         params = {"ids": office_ids, "on_hand_delta": on_hand, "in_transit_in_delta": in_transit_in}
         connection_.execute(statements.shift, params)
@@ -57,6 +109,12 @@ def lock(*paths: str) -> None:
     so alert writes stay serialised per office."""
     connection_ = connection()
     _lock(connection_, _statements(connection_.dialect.name), {i for path in paths for i in ancestry(path)})
+
+
+def lock_offices(office_ids: list[int]) -> None:
+    """Lock just these offices' rollup rows (not their ancestors'), in id order."""
+    connection_ = connection()
+    _lock(connection_, _statements(connection_.dialect.name), office_ids)
 
 
 def _lock(connection_, statements: _Statements, office_ids) -> None:
@@ -91,21 +149,15 @@ def _statements(dialect: str) -> _Statements:
     return _Statements(shift, lock)
 
 
-def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> None:
-    """Count consumed blanks on `day` for the office and every ancestor (negative to undo)."""
-    rows = [
-        {
-            "office_id": office_id,
-            "day": day,
-            "reason": reason,
-            "printed": printed,
-            "spoiled": spoiled,
-        }
-        for office_id in sorted(ancestry(path))
-    ]
-    # One statement, executed for the rows (executemany), so SQLAlchemy compiles it once per
-    # process: a multi-row VALUES list has no cache key and was compiled again on every print.
-    connection().execute(_usage_upsert(db.engine.dialect.name), rows)
+def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> list[dict]:
+    """Count consumed blanks on `day` for the office now; returns the ancestors' share, for
+    `shift` to queue with the movement's stock share."""
+    *ancestors, office_id = ancestry(path)
+    row = {"office_id": office_id, "day": day, "reason": reason, "printed": printed, "spoiled": spoiled}
+    connection_ = connection()
+    # One prebuilt statement, compiled once per process (the upsert's text has no cache key).
+    connection_.execute(_usage_upsert(connection_.dialect.name), [row])
+    return [{**_NOTHING, **row}] if ancestors else []
 
 
 @cache

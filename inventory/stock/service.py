@@ -3,14 +3,14 @@ reversals are here; prints in prints.py, transfers in transfers.py, the primitiv
 use in books.py.
 
 Each verb runs inside the caller's transaction (the request's unit of work, committed
-by `inventory.core.unit_of_work.writes`), so a movement, its balance change, the subtree
-rollups and what it sets off (StockMoved: alerts, their notifications; see
-inventory/handlers.py) land together or not at all. Balances change only
-through guarded UPDATEs evaluated by the database (`on_hand = on_hand - :n WHERE
-on_hand >= :n`), never read-modify-write in Python, so concurrent writers cannot lose
-updates or drive a balance below zero. Locks are taken in one global order (balance
-rows by office id, then rollup rows by office id), so transfers in opposite
-directions cannot deadlock.
+by `inventory.core.unit_of_work.writes`), so a movement, its balance change, its office's
+rollup, its ancestors' queued share (settled just after: settlement.py) and what it sets
+off (StockMoved: alerts, their notifications; see inventory/handlers.py) land together or
+not at all. Balances change only through guarded UPDATEs evaluated by the database
+(`on_hand = on_hand - :n WHERE on_hand >= :n`), never read-modify-write in Python, so
+concurrent writers cannot lose updates or drive a balance below zero. Locks are taken in
+one global order (balance rows by office id, then rollup rows by office id), so transfers
+in opposite directions cannot deadlock.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from . import books
 from .books import open_books
 from .ledger import M, get_movement
 from .prints import consume, consume_batch, count_usage, time_zone_of
+from .settlement import settle_within_transaction
 from .transfers import cancel_transfer, dispatch, receive_transfer
 
 __all__ = [
     "adjust", "cancel_transfer", "consume", "consume_batch", "count", "dispatch", "open_books",
-    "receive", "receive_transfer", "reverse",
+    "receive", "receive_transfer", "reverse", "settle_within_transaction",
 ]  # fmt: skip
 
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
@@ -127,9 +128,10 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
         raise Conflict(
             f"Movement {movement_id} has already been reversed.", error="already_reversed"
         ) from None
+    usage_shares = []
     if original["kind"] == "print":
         # Off the local day it was counted on; should the office's zone have changed in between,
         # off the day the zone now gives (no print records the zone it was counted in).
-        count_usage(office.path, time_zone_of(office.id), [original], sign=-1)
-    books.settle({office.path: (quantity, 0)})
+        usage_shares = count_usage(office.path, time_zone_of(office.id), [original], sign=-1)
+    books.settle({office.path: (quantity, 0)}, usage_shares)
     return movement

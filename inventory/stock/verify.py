@@ -1,4 +1,5 @@
-"""Books checks: every balance equals its ledger, and no transfer is half-applied."""
+"""Books checks: every balance equals its ledger, no transfer is half-applied, and every
+subtree rollup equals its offices' balances (counting shares still queued for it)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from sqlalchemy import case, func, select
 
 from ..core.db import db
 from ..offices.models import Office
-from .models import Balance, Movement, Transfer
+from .models import Balance, Movement, OfficeRollup, PendingRollup, Transfer
 
 
 def problems() -> list[str]:
     """Every inconsistency found, one line each, naming the office or transfer."""
-    return _ledger_mismatches() + _transit_mismatches() + _transfer_movements()
+    return _ledger_mismatches() + _transit_mismatches() + _transfer_movements() + _rollup_mismatches()
 
 
 def _ledger_mismatches() -> list[str]:
@@ -69,3 +70,56 @@ def _transfer_movements() -> list[str]:
         .where(func.coalesce(movements.c.n, 0) != expected)
     ).all()
     return [f"transfer {tid} ({status}): {n} ledger movements, half-applied" for tid, status, n in rows]
+
+
+def _rollup_mismatches() -> list[str]:
+    """rollup(X) = sum of the balances of X's subtree - shares queued by offices below X and not
+    yet settled (stock/settlement.py). Read in one snapshot (PostgreSQL: REPEATABLE READ is not
+    needed: a movement commits its balance and its queued share together)."""
+    office = select(Office.id, Office.code, Office.path).subquery("office")
+    below = select(Office.id, Office.path).subquery("below")
+    balances = (
+        select(
+            office.c.id,
+            func.sum(Balance.on_hand).label("on_hand"),
+            func.sum(Balance.in_transit_in).label("in_transit_in"),
+        )
+        .join(below, below.c.path.startswith(office.c.path))
+        .join(Balance, Balance.office_id == below.c.id)
+        .group_by(office.c.id)
+        .subquery()
+    )
+    queued = (
+        select(
+            office.c.id,
+            func.sum(PendingRollup.on_hand).label("on_hand"),
+            func.sum(PendingRollup.in_transit_in).label("in_transit_in"),
+        )
+        .join(below, below.c.path.startswith(office.c.path))
+        .join(PendingRollup, PendingRollup.office_id == below.c.id)
+        .where(below.c.id != office.c.id)
+        .group_by(office.c.id)
+        .subquery()
+    )
+    expected_on_hand = balances.c.on_hand - func.coalesce(queued.c.on_hand, 0)
+    expected_in_transit = balances.c.in_transit_in - func.coalesce(queued.c.in_transit_in, 0)
+    rows = db.session.execute(
+        select(
+            Office.code,
+            OfficeRollup.on_hand,
+            expected_on_hand,
+            OfficeRollup.in_transit_in,
+            expected_in_transit,
+        )
+        .join(OfficeRollup, OfficeRollup.office_id == Office.id)
+        .join(balances, balances.c.id == Office.id)
+        .outerjoin(queued, queued.c.id == Office.id)
+        .where(
+            (OfficeRollup.on_hand != expected_on_hand) | (OfficeRollup.in_transit_in != expected_in_transit)
+        )
+    ).all()
+    return [
+        f"office {code}: subtree rollup on_hand {on_hand} in_transit_in {in_transit} but its offices "
+        f"hold {want_on_hand} and {want_in_transit} (queued shares counted)"
+        for code, on_hand, want_on_hand, in_transit, want_in_transit in rows
+    ]

@@ -1,0 +1,146 @@
+"""Ancestors' subtree figures, settled just after a movement's answer is sent.
+
+Every movement queues its ancestors' share of it (pending_rollups, rollups.py) instead of
+writing their rows: the national rows would otherwise be written, and locked until commit,
+by every print in the country. Here the queue is taken in batches, added to the ancestors'
+rollups and daily usage, and announced (TotalsSettled: their alerts are re-evaluated), all
+in one short transaction per batch.
+
+When: the request that queued a share settles right after its answer is sent (a WSGI
+server closes every response, and `call_on_close` runs then), so an ancestor follows a
+print within milliseconds and the printing client never waits for it. Under load one
+settler at a time takes everything queued (PostgreSQL: a transaction-scoped advisory lock;
+the others return at once), so the ancestors are written and evaluated once per batch, not
+once per print. A settler that finds the lock taken can leave: the holder looks again after
+its commit, which comes after ours. If a process dies between its commit and its settling,
+`flask --app wsgi stock settle --loop` (README "Production") takes the rest within its
+interval; `stock verify` counts queued shares in, so the books prove the same either way.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import date
+
+from flask import Flask, after_this_request, current_app, g, has_request_context
+from sqlalchemy import delete, exists, func, select, text
+
+from ..core import bus
+from ..core.db import connection, db, reading
+from ..offices.models import Office
+from . import rollups
+from .events import TotalsSettled
+from .rollups import P, ancestry
+
+log = logging.getLogger(__name__)
+
+BATCH = 2_000
+# Any 64-bit number no other advisory lock uses (the Idempotency-Key locks hash user and key).
+_SETTLER_KEY = 0x626C616E_676B6F01
+_TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
+_SCHEDULED = "blangko_settle_after_response"
+
+
+def settle_after_response() -> None:
+    """Ask for the queue to be settled once this request's answer has been sent."""
+    if not has_request_context() or g.get(_SCHEDULED):
+        return
+    setattr(g, _SCHEDULED, True)
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _schedule(response):
+        response.call_on_close(lambda: _settle_quietly(app))
+        return response
+
+
+def _settle_quietly(app: Flask) -> None:
+    """After the answer: a failure here is logged, never shown to the client whose work has
+    committed; the queue keeps the shares until the next settler or the worker."""
+    with app.app_context():
+        try:
+            settle_pending()
+        except Exception:
+            log.exception("Settling ancestors' figures failed; the queue keeps them for the next try.")
+        finally:
+            db.session.remove()
+
+
+def settle_pending(batch: int = BATCH, max_batches: int = 50) -> int:
+    """Settle what is queued, batch after batch, each in its own transaction (call it with no
+    transaction open); returns how many shares were settled."""
+    settled = 0
+    for _ in range(max_batches):
+        if not _anything_queued():
+            break
+        taken = settle_batch(batch)
+        if taken is None:  # another settler is at work; it looks again after it commits
+            break
+        settled += taken
+    return settled
+
+
+def settle_batch(batch: int = BATCH) -> int | None:
+    """One transaction: take up to `batch` queued shares, oldest first, and add them to the
+    ancestors. None when another settler holds the queue (PostgreSQL)."""
+    try:
+        connection_ = connection()
+        postgresql = connection_.dialect.name == "postgresql"
+        if postgresql and not connection_.execute(_TRY_LOCK, {"key": _SETTLER_KEY}).scalar():
+            db.session.rollback()
+            return None
+        taken = _take(batch)
+        db.session.commit()
+        return taken
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def settle_within_transaction() -> int:
+    """Settle everything queued as part of the transaction in hand: for work that has no
+    answer to send first (the demo's seed), so it commits with its ancestors' figures."""
+    return _take(None)
+
+
+def _take(batch: int | None) -> int:
+    # Oldest first: a debit's share is queued after the credit that made it possible, so
+    # any prefix of the queue keeps every ancestor's figures at or above zero.
+    oldest = select(P.c.id).order_by(P.c.id).limit(batch).scalar_subquery()
+    rows = connection().execute(delete(P).where(P.c.id.in_(oldest)).returning(*P.c)).all()
+    if rows:
+        _add_to_ancestors(rows)
+    return len(rows)
+
+
+def _anything_queued() -> bool:
+    with reading():
+        return db.session.execute(select(exists().where(P.c.id.is_not(None)))).scalar()
+
+
+def _add_to_ancestors(rows) -> None:
+    paths = dict(
+        db.session.execute(
+            select(Office.id, Office.path).where(Office.id.in_({row.office_id for row in rows}))
+        ).all()
+    )
+    stock: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    usage: dict[tuple[int, date, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        for ancestor in ancestry(paths[row.office_id])[:-1]:
+            stock[ancestor][0] += row.on_hand
+            stock[ancestor][1] += row.in_transit_in
+            if row.day is not None:
+                usage[(ancestor, row.day, row.reason)][0] += row.printed
+                usage[(ancestor, row.day, row.reason)][1] += row.spoiled
+    rollups.apply_to_ancestors(
+        {office_id: tuple(delta) for office_id, delta in stock.items()},
+        {key: tuple(delta) for key, delta in usage.items()},
+    )
+    bus.publish(TotalsSettled(tuple(sorted(stock))))
+
+
+def queued_count() -> int:
+    """Shares not yet settled (the health of the settler, for `stock settle` and verify)."""
+    return db.session.execute(select(func.count()).select_from(P)).scalar_one()

@@ -1,0 +1,171 @@
+"""Ancestors' figures follow a movement just after its answer, never inside it (issue 11).
+
+A print writes its own office's rows only and queues its ancestors' share; the request
+settles the queue once its answer is sent (stock/settlement.py), and `stock settle` takes
+what a process that died in between left behind. These tests hold responses open (a
+server that has not yet closed them) to see both sides of that moment.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text, update
+
+from inventory.core.db import db
+from inventory.stock import settlement
+from inventory.stock.models import OfficeRollup
+from tests.helpers import books_problems, deliver, print_card
+from tests.test_cli import run
+
+REPLACEMENT = {"outcome": "printed", "reason": "replacement"}
+
+
+def held_open(api, method: str, path: str, as_: str, json=None):
+    """A request whose answer was sent but whose response the server has not closed yet."""
+    client = FlaskClient(api.app)  # werkzeug's own client: nothing closes the response
+    headers = {"Authorization": f"Bearer {api.tokens[as_]}"}
+    return client.open("/api/v1" + path, method=method, json=json, headers=headers)
+
+
+def subtree(api, code: str) -> int:
+    return api.get(f"/offices/{code}/stock", as_="admin").json["subtree_on_hand"]
+
+
+def unresolved(api, code: str, kind: str):
+    found = api.get(f"/alerts?office={code}&kind={kind}&status=unresolved", as_="admin").json["items"]
+    own = [alert for alert in found if alert["office"] == code]  # ?office= is the whole area
+    return own[0] if own else None
+
+
+def test_ancestors_totals_and_alerts_follow_a_print_once_its_answer_is_sent(api):
+    api.app.config["RATE_MIN_PRINTS"] = 1
+    deliver(api, "62.02.05", 100)
+    print_card(api, "62.02.05", REPLACEMENT, as_="baamang_operator")
+    assert subtree(api, "ID") == subtree(api, "62.02") == 99
+
+    answers = [
+        held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", REPLACEMENT) for _ in range(9)
+    ]
+
+    assert [answer.status_code for answer in answers] == [201] * 9
+    assert subtree(api, "62.02.05") == 90  # the office's own figures and alerts: in its transaction
+    assert unresolved(api, "62.02.05", "projected_shortfall") is not None
+    assert subtree(api, "62.02") == subtree(api, "ID") == 99  # the ancestors': not yet
+    assert unresolved(api, "62.02", "projected_shortfall") is None
+    assert books_problems(api) == []  # the queue is part of the books: verify counts it in
+
+    answers[0].close()  # the server closes the first answer: its settler takes the whole queue
+
+    assert subtree(api, "62.02") == subtree(api, "62") == subtree(api, "ID") == 90
+    assert unresolved(api, "62.02", "projected_shortfall")["figures"]["remaining"] == 90
+    with api.app.app_context():
+        assert settlement.queued_count() == 0
+    for answer in answers[1:]:
+        answer.close()  # nothing left to settle: each looks and leaves
+    assert subtree(api, "ID") == 90
+    assert books_problems(api) == []
+
+
+def test_shares_a_dead_process_left_queued_are_settled_by_the_worker(api):
+    deliver(api, "62.02.05", 10)
+    answer = held_open(
+        api,
+        "POST",
+        "/offices/62.02.05/prints",
+        "baamang_operator",
+        {"outcome": "spoiled", "reason": "new_record"},
+    )
+    assert answer.status_code == 201
+    # The process dies here: its response is never closed, its settler never runs.
+    assert subtree(api, "62.02") == 10
+    assert books_problems(api) == []
+
+    result = run(api.app, "stock", "settle")
+
+    assert result.exit_code == 0, result.output
+    assert "Settled 1 queued share(s); 0 left." in result.output
+    assert subtree(api, "62.02") == subtree(api, "ID") == 9
+    usage = api.get("/offices/62.02/projection", as_="manager")
+    assert usage.status_code == 200
+    assert books_problems(api) == []
+
+
+def test_verify_names_a_rollup_that_disagrees_with_its_offices(api):
+    deliver(api, "62.02.05", 10)
+    with api.app.app_context():
+        db.session.execute(update(OfficeRollup).where(OfficeRollup.office_id == 1).values(on_hand=11))
+        db.session.commit()
+
+    assert books_problems(api) == [
+        "office ID: subtree rollup on_hand 11 in_transit_in 0 but its offices hold 10 and 0"
+        " (queued shares counted)"
+    ]
+
+
+@pytest.fixture
+def on_postgresql(backend):
+    """Row locks and advisory locks: SQLite has neither (its one write lock serialises writers)."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: row and advisory locks")
+
+
+def test_a_print_waits_for_no_row_its_ancestors_own(api, on_postgresql, database_url):
+    """Another transaction holds every row of the regency, the province and the nation (their
+    rollups, daily usage, alerts, balances): a district still prints. Only its settler waits."""
+    deliver(api, "62.02.05", 10)
+    print_card(api, "62.02.05", as_="baamang_operator")  # usage rows exist for every ancestor
+    engine = create_engine(database_url)
+    holder = engine.connect()
+    holder.execute(text("SET lock_timeout = '10s'"))
+    ancestors = "(SELECT id FROM offices WHERE code IN ('ID', '62', '62.02'))"
+    for table in ("office_rollups", "daily_usage", "balances", "alerts"):
+        holder.execute(text(f"SELECT 1 FROM {table} WHERE office_id IN {ancestors} FOR UPDATE"))
+    result = {}
+
+    def print_there():
+        result["answer"] = held_open(
+            api,
+            "POST",
+            "/offices/62.02.05/prints",
+            "baamang_operator",
+            {"outcome": "printed", "reason": "new_record"},
+        )
+
+    worker = threading.Thread(target=print_there)
+    try:
+        worker.start()
+        worker.join(timeout=8)
+        assert not worker.is_alive(), "the print waited for its ancestors' rows"
+        assert result["answer"].status_code == 201
+    finally:
+        holder.rollback()
+        holder.close()
+        engine.dispose()
+        worker.join()
+    result["answer"].close()
+    assert subtree(api, "ID") == 8
+
+
+def test_one_settler_at_a_time_and_the_holder_takes_the_rest(api, on_postgresql, database_url):
+    deliver(api, "62.02.05", 10)
+    answer = held_open(
+        api,
+        "POST",
+        "/offices/62.02.05/prints",
+        "baamang_operator",
+        {"outcome": "printed", "reason": "new_record"},
+    )
+    engine = create_engine(database_url)
+    with engine.connect() as other_settler:
+        other_settler.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": settlement._SETTLER_KEY})
+        with api.app.app_context():
+            assert settlement.settle_batch() is None  # leaves at once: the holder will look again
+            assert settlement.settle_pending() == 0
+            assert settlement.queued_count() == 1
+        other_settler.rollback()
+    engine.dispose()
+    answer.close()
+    assert subtree(api, "62.02") == 9
