@@ -68,6 +68,10 @@ class Config:
     # the server's clock (inventory/stock/print_time.py).
     PRINT_BACKDATE_DAYS = int(os.environ.get("PRINT_BACKDATE_DAYS", "31"))
     PRINT_CLOCK_SKEW_MINUTES = int(os.environ.get("PRINT_CLOCK_SKEW_MINUTES", "5"))
+    # Ancestors' figures (inventory/stock/settlement.py): each process settles what its answers
+    # queued at most this often, in a thread of its own, so under load one batch covers many
+    # prints; 0 settles right after each answer, in the thread that sent it.
+    SETTLE_INTERVAL_SECONDS = float(os.environ.get("SETTLE_INTERVAL_SECONDS", "0.2"))
 
     # Alert notifications (inventory/delivery.py). A failed delivery is retried after
     # NOTIFY_BACKOFF_SECONDS * 2**(attempts-1), and marked failed after NOTIFY_MAX_ATTEMPTS.
@@ -123,6 +127,9 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    # Settled before the test's next request (tests/conftest.py closes every response, as a
+    # server does); tests/stock/test_settlement.py runs the settler thread too.
+    SETTLE_INTERVAL_SECONDS = 0.0
     SECRET_KEY = "tests-only-not-a-secret"  # not the development key: a test's subprocess uses it too
     # The tests' webhook receivers listen on loopback; tests of the block set it themselves.
     WEBHOOK_BLOCKED_NETWORKS = ""

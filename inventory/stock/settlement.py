@@ -6,20 +6,26 @@ by every print in the country. Here the queue is taken in batches, added to the 
 rollups and daily usage, and announced (TotalsSettled: their alerts are re-evaluated), all
 in one short transaction per batch.
 
-When: the request that queued a share settles right after its answer is sent (a WSGI
-server closes every response, and `call_on_close` runs then), so an ancestor follows a
-print within milliseconds and the printing client never waits for it. Under load one
-settler at a time takes everything queued (PostgreSQL: a transaction-scoped advisory lock;
-the others return at once), so the ancestors are written and evaluated once per batch, not
-once per print. A settler that finds the lock taken can leave: the holder looks again after
-its commit, which comes after ours. If a process dies between its commit and its settling,
-`flask --app wsgi stock settle --loop` (README "Production") takes the rest within its
-interval; `stock verify` counts queued shares in, so the books prove the same either way.
+When: once a request that queued a share has sent its answer (a WSGI server closes every
+response, and `call_on_close` runs then), its process's settler thread is woken; it waits
+SETTLE_INTERVAL_SECONDS (0.2 s) for more answers, then settles everything queued. So an
+ancestor follows a print within that interval plus one batch, the printing client never
+waits for it, and under load the ancestors are written and evaluated once per batch, not
+once per print. (With an interval of 0, as in the tests, the answering thread settles
+right after its answer.) One settler at a time works (PostgreSQL: a transaction-scoped
+advisory lock; the others return at once). A settler that finds the lock taken can leave:
+the holder looks again after its commit, which comes after ours. If a process dies between
+its commit and its settling, `flask --app wsgi stock settle --loop` (README "Production")
+takes the rest within its interval; `stock verify` counts queued shares in, so the books
+prove the same either way.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import threading
+import time
 from collections import defaultdict
 from datetime import date
 
@@ -40,6 +46,7 @@ BATCH = 2_000
 _SETTLER_KEY = 0x626C616E_676B6F01
 _TRY_LOCK = text("SELECT pg_try_advisory_xact_lock(:key)")
 _SCHEDULED = "blangko_settle_after_response"
+_SETTLER = "blangko_settler"
 
 
 def settle_after_response() -> None:
@@ -49,10 +56,47 @@ def settle_after_response() -> None:
     setattr(g, _SCHEDULED, True)
     app = current_app._get_current_object()
 
+    interval = app.config["SETTLE_INTERVAL_SECONDS"]
+    after_sent = (lambda: _settle_quietly(app)) if interval <= 0 else _settler(app, interval).nudge
+
     @after_this_request
     def _schedule(response):
-        response.call_on_close(lambda: _settle_quietly(app))
+        response.call_on_close(after_sent)
         return response
+
+
+class _Settler:
+    """A process's settling thread: woken by answers that queued shares, it waits `interval`
+    for more to arrive, then settles everything queued in one go. Started lazily, so each
+    forked server process (gunicorn's workers) gets its own."""
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        self.app, self.interval, self.pid = app, interval, os.getpid()
+        self.wake = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.started = threading.Lock()
+
+    def nudge(self) -> None:
+        if self.thread is None or not self.thread.is_alive():
+            with self.started:
+                if self.thread is None or not self.thread.is_alive():
+                    self.thread = threading.Thread(target=self._run, name="blangko-settler", daemon=True)
+                    self.thread.start()
+        self.wake.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wake.wait()
+            time.sleep(self.interval)  # gather the answers that follow
+            self.wake.clear()  # a nudge from now on wakes the next round
+            _settle_quietly(self.app)
+
+
+def _settler(app: Flask, interval: float) -> _Settler:
+    settler = app.extensions.get(_SETTLER)
+    if settler is None or settler.pid != os.getpid():  # none yet, or inherited through a fork
+        settler = app.extensions[_SETTLER] = _Settler(app, interval)
+    return settler
 
 
 def _settle_quietly(app: Flask) -> None:

@@ -9,6 +9,7 @@ server that has not yet closed them) to see both sides of that moment.
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from flask.testing import FlaskClient
@@ -169,3 +170,23 @@ def test_one_settler_at_a_time_and_the_holder_takes_the_rest(api, on_postgresql,
     engine.dispose()
     answer.close()
     assert subtree(api, "62.02") == 9
+
+
+def test_with_an_interval_a_thread_of_the_process_settles_soon_after(api):
+    """As in production (SETTLE_INTERVAL_SECONDS 0.2): answers wake the process's settler
+    thread, which settles everything queued in one batch, well within a second."""
+    api.app.config["SETTLE_INTERVAL_SECONDS"] = 0.2
+    deliver(api, "62.02.05", 10)
+    for _ in range(3):
+        print_card(api, "62.02.05", as_="baamang_operator")
+
+    deadline = time.monotonic() + 5
+    while subtree(api, "ID") != 7 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    settled_after = 5 - (deadline - time.monotonic())
+
+    assert subtree(api, "ID") == subtree(api, "62.02") == 7
+    assert settled_after < 2
+    with api.app.app_context():
+        assert settlement.queued_count() == 0
+    assert books_problems(api) == []
