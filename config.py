@@ -31,6 +31,8 @@ class Config:
     # Seconds a SQLite writer waits for the lock before giving up.
     SQLITE_BUSY_TIMEOUT = float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30"))
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A read replica for the read-heavy reports (inventory/core/db.py `reader`); unset: the primary.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL") or None
     # Told to clients (Retry-After) when the database does not answer: 503 database_unavailable.
     DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "5"))
     # PostgreSQL: seconds to wait for a new connection to a server that does not answer (libpq; min. 2).

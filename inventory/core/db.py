@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime
 from pathlib import Path
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import (
     BigInteger,
@@ -151,11 +151,48 @@ def init_db(app: Flask) -> None:
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = postgresql_engine_options(
             url, app.config["SQLALCHEMY_ENGINE_OPTIONS"], app.config["DATABASE_CONNECT_TIMEOUT"]
         )
+    replica = app.config.get("DATABASE_REPLICA_URL")
+    if replica:
+        options = {}
+        if make_url(replica).get_backend_name() == "postgresql":
+            options = postgresql_engine_options(make_url(replica), {}, app.config["DATABASE_CONNECT_TIMEOUT"])
+        app.config["SQLALCHEMY_BINDS"] = {
+            **app.config.get("SQLALCHEMY_BINDS", {}),
+            REPLICA: {"url": replica, **options},
+        }
+        app.teardown_appcontext(_close_reader)
     create_sqlite_file_for_owner_only(app)
     db.init_app(app)
     with app.app_context():
         if is_sqlite(db.engine):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+
+
+REPLICA = "replica"
+_READER = "blangko_reader"
+
+
+def reader() -> Session:
+    """Where the read-heavy reports read: a session on the replica (DATABASE_REPLICA_URL) when
+    one is configured, else the request's own session on the primary.
+
+    A replica trails its primary by its replication delay, so only reports, which sum days
+    of history, read there; the stock card, balances and everything a user checks right
+    after writing read the primary.
+    """
+    if REPLICA not in current_app.config.get("SQLALCHEMY_BINDS", {}):
+        return db.session
+    session = g.get(_READER)
+    if session is None:
+        session = Session(db.engines[REPLICA])
+        setattr(g, _READER, session)
+    return session
+
+
+def _close_reader(_error=None) -> None:
+    session = g.pop(_READER, None)
+    if session is not None:
+        session.close()
 
 
 def postgresql_engine_options(url: URL, configured: dict, connect_timeout: int) -> dict:

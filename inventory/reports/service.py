@@ -22,7 +22,7 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import case, func, select
 
-from ..core.db import db
+from ..core.db import reader
 from ..core.errors import Invalid
 from ..offices.models import Office
 from ..offices.time_zones import todays
@@ -139,14 +139,18 @@ OFFICE_COLUMNS = (
 
 def _area_offices(where: tuple) -> list[tuple]:
     # Plain table columns, not ORM attributes: the rows skip the ORM's per-row loading.
-    return db.session.execute(
-        select(*OFFICE_COLUMNS)
-        .join(BALANCE, BALANCE.c.office_id == OFFICE.c.id)
-        .join(ROLLUP, ROLLUP.c.office_id == OFFICE.c.id)
-        .outerjoin(PARENT, PARENT.c.id == OFFICE.c.parent_id)
-        .where(*where)
-        .order_by(OFFICE.c.code)
-    ).all()
+    return (
+        reader()
+        .execute(
+            select(*OFFICE_COLUMNS)
+            .join(BALANCE, BALANCE.c.office_id == OFFICE.c.id)
+            .join(ROLLUP, ROLLUP.c.office_id == OFFICE.c.id)
+            .outerjoin(PARENT, PARENT.c.id == OFFICE.c.parent_id)
+            .where(*where)
+            .order_by(OFFICE.c.code)
+        )
+        .all()
+    )
 
 
 def _window_usage(where: tuple, as_of: date, window: int) -> dict[int, Usage]:
@@ -156,18 +160,22 @@ def _window_usage(where: tuple, as_of: date, window: int) -> dict[int, Usage]:
     daily_usage key once per office, and PostgreSQL needs no 7,000 parameters.
     """
     since = as_of - timedelta(days=window - 1)
-    rows = db.session.execute(
-        select(
-            USAGE.c.office_id,
-            func.sum(USAGE.c.printed),
-            func.sum(USAGE.c.spoiled),
-            func.sum(case((USAGE.c.reason.in_(REPLACEMENT_REASONS), USAGE.c.printed), else_=0)),
-            func.min(USAGE.c.day),
+    rows = (
+        reader()
+        .execute(
+            select(
+                USAGE.c.office_id,
+                func.sum(USAGE.c.printed),
+                func.sum(USAGE.c.spoiled),
+                func.sum(case((USAGE.c.reason.in_(REPLACEMENT_REASONS), USAGE.c.printed), else_=0)),
+                func.min(USAGE.c.day),
+            )
+            .where(USAGE.c.office_id.in_(select(OFFICE.c.id).where(*where)))
+            .where(USAGE.c.day >= since, USAGE.c.day <= as_of)
+            .group_by(USAGE.c.office_id)
         )
-        .where(USAGE.c.office_id.in_(select(OFFICE.c.id).where(*where)))
-        .where(USAGE.c.day >= since, USAGE.c.day <= as_of)
-        .group_by(USAGE.c.office_id)
-    ).all()
+        .all()
+    )
     usage = {}
     for office_id, printed, spoiled, replacement, first_day in rows:
         # A younger history is measured over its own length, as in planning._usage.
@@ -178,11 +186,15 @@ def _window_usage(where: tuple, as_of: date, window: int) -> dict[int, Usage]:
 
 def _unresolved_alerts(path: str, level: str) -> dict[int, list[str]]:
     """Kinds of unresolved (open or acknowledged) alerts per office: at most five each."""
-    rows = db.session.execute(
-        select(ALERT.c.office_id, ALERT.c.kind)
-        .join(OFFICE, OFFICE.c.id == ALERT.c.office_id)
-        .where(ALERT.c.resolved_at.is_(None), *_in_area(path, level))
-    ).all()
+    rows = (
+        reader()
+        .execute(
+            select(ALERT.c.office_id, ALERT.c.kind)
+            .join(OFFICE, OFFICE.c.id == ALERT.c.office_id)
+            .where(ALERT.c.resolved_at.is_(None), *_in_area(path, level))
+        )
+        .all()
+    )
     kinds: dict[int, list[str]] = defaultdict(list)
     for office_id, kind in rows:
         kinds[office_id].append(kind)
@@ -274,11 +286,15 @@ def consumption_report(under: Office, bucket: str, first: date | None, last: dat
         raise Invalid(
             f"Ask for at most {MAX_RANGE_DAYS} days at a time.", error="range_too_long", field="from"
         )
-    usage = db.session.execute(
-        select(USAGE.c.day, USAGE.c.reason, USAGE.c.printed, USAGE.c.spoiled).where(
-            USAGE.c.office_id == under.id, USAGE.c.day >= first, USAGE.c.day <= last
+    usage = (
+        reader()
+        .execute(
+            select(USAGE.c.day, USAGE.c.reason, USAGE.c.printed, USAGE.c.spoiled).where(
+                USAGE.c.office_id == under.id, USAGE.c.day >= first, USAGE.c.day <= last
+            )
         )
-    ).all()
+        .all()
+    )
     reasons = list(PRINT_REASONS) + sorted({row.reason for row in usage} - set(PRINT_REASONS))
     series = list(buckets(first, last, bucket))
     index = {day: i for i, b in enumerate(series) for day in _days(b.start, b.end)}
