@@ -35,7 +35,7 @@ with engine.connect() as _connection:
 # UPDATE balances SET on_hand = on_hand - 1 WHERE office_id = :id AND on_hand >= 1 RETURNING on_hand
 DEBIT = (
     update(B)
-    .where(B.c.office_id == bindparam("office_id"), B.c.on_hand >= 1)
+    .where(B.c.office_id == bindparam("office"), B.c.on_hand >= 1)
     .values(on_hand=B.c.on_hand - 1)
     .returning(B.c.on_hand)
 )
@@ -56,7 +56,7 @@ def print_card(code: str) -> tuple[dict, int]:
         return {"error": "not_found"}, 404
     body = request.get_json()
     with engine.begin() as connection:
-        on_hand = connection.execute(DEBIT, {"office_id": office_id}).scalar_one_or_none()
+        on_hand = connection.execute(DEBIT, {"office": office_id}).scalar_one_or_none()
         if on_hand is None:
             return {"error": "insufficient_stock"}, 409
         now = utcnow()
