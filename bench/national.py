@@ -50,6 +50,11 @@ SINGLE_BLANKS = 1_000_000
 SPREAD_BLANKS = 50_000  # per district: more than a run prints at any one of them
 
 
+def _over(a: WrkResult, b: WrkResult) -> float:
+    """a's rate over b's; NaN when b printed nothing (every answer an error: shown, not hidden)."""
+    return a.rate / b.rate if b.rate else float("nan")
+
+
 @dataclass(frozen=True)
 class Nation:
     url: str
@@ -76,7 +81,7 @@ class Pairs:
         return merge(self.floor)
 
     def ratios(self) -> list[float]:
-        return [r.rate / f.rate if f.rate else 0.0 for r, f in zip(self.real, self.floor, strict=True)]
+        return [_over(r, f) for r, f in zip(self.real, self.floor, strict=True)]
 
     @property
     def ratio(self) -> float:
@@ -109,8 +114,8 @@ class NationFigures:
         """Median over rounds of spread/single, for the real app and for the floor."""
         if self.spread is None:
             return None
-        real = [s.rate / o.rate for s, o in zip(self.spread.real, self.single.real, strict=True)]
-        floor = [s.rate / o.rate for s, o in zip(self.spread.floor, self.single.floor, strict=True)]
+        real = [_over(s, o) for s, o in zip(self.spread.real, self.single.real, strict=True)]
+        floor = [_over(s, o) for s, o in zip(self.spread.floor, self.single.floor, strict=True)]
         return statistics.median(real), statistics.median(floor)
 
     def slices(self) -> list[WrkResult]:
