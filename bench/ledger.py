@@ -105,6 +105,8 @@ class Read:
 
 
 REGENCY = "62.02"
+# The balance chart is drawn inside the office page (no route of its own at 787ff02), so the
+# page's figure includes it; a chart-data route, when there is one, is one more Read here.
 READS = (
     Read("office_page", "office page (dashboard HTML, logged in, with its balance chart)", "/offices/{code}",
          web=True),
