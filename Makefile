@@ -66,7 +66,12 @@ translations: install
 		--width 100 --no-fuzzy-matching
 	$(BIN)/pybabel compile -d inventory/web/translations --statistics
 
+# About 15 minutes on a quiet 2-core machine; needs wrk (Debian package `wrk`). Every figure of
+# issue 11 is printed with its target and verdict; a FAIL does not change the exit code.
+# A quick, noisy look: BENCH_SECONDS=8 BENCH_ROUNDS=2 BENCH_SAMPLES=30 BENCH_PAGE_SAMPLES=10 make bench
+# (all knobs: .venv/bin/python bench/run.py --help).
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (apt-get install wrk)"; exit 1; }
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/national_reports.py
 

@@ -6,6 +6,7 @@ process, on the freshly migrated database.
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from flask import Flask
 
 from inventory import create_app
+from inventory.auth.accounts import hash_password
 from inventory.auth.models import User
 from inventory.auth.tokens import issue_token
 from inventory.core.db import db
@@ -35,6 +37,8 @@ class Fixture:
     operator_token: str  # prints at PRINT_OFFICE
     warehouse_id: int
     manager_token: str  # reads the whole regency
+    manager_name: str  # and logs in to the dashboard with this name and password
+    manager_password: str
 
 
 @contextmanager
@@ -50,7 +54,8 @@ def app_for(url: str) -> Iterator[Flask]:
 
 
 def prepare(url: str, blanks: int) -> Fixture:
-    """Offices, an operator, a warehouse keeper and a manager, and `blanks` delivered to PRINT_OFFICE."""
+    """Offices, an operator, a warehouse keeper and a manager (who may also log in to the
+    dashboard), and `blanks` delivered to PRINT_OFFICE."""
     with app_for(url):
         import_regions(REGENCY)
         users = {
@@ -62,6 +67,8 @@ def prepare(url: str, blanks: int) -> Fixture:
             )
         }
         tokens = {role: issue_token(user) for role, user in users.items()}
+        password = secrets.token_urlsafe(18)
+        users["manager"].password_hash = hash_password(password, users["manager"].name)
         print_office = _ref(PRINT_OFFICE)
         if blanks:
             warehouse = users["warehouse"]
@@ -78,6 +85,8 @@ def prepare(url: str, blanks: int) -> Fixture:
             operator_token=tokens["operator"],
             warehouse_id=users["warehouse"].id,
             manager_token=tokens["manager"],
+            manager_name=users["manager"].name,
+            manager_password=password,
         )
 
 

@@ -1,30 +1,25 @@
-"""Turns the figures into the verdict lines and the Markdown tables for the README."""
+"""The figures as tables, and every figure issue 11 names as one line with its target and verdict."""
 
 from __future__ import annotations
 
 import os
 import platform
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .ledger import Reads
-from .load import LoadResult
+from .ledger import READS, Reads
+from .national import NationFigures, Pairs
+from .wrk import WrkResult, merge
 
-PRINT_TARGET = 0.60  # real prints/s over floor prints/s, at least
+PRINT_TARGET = 0.60  # real prints/s over floor prints/s, at least (one office, and spread)
+GAIN_SHARE = 0.80  # of the floor's gain from spreading, the app keeps at least this share
+CRON_LIMIT = 2.0  # print p99 while the alerts cron runs over p99 without it, under this
 GROWTH_LIMIT = 1.5  # latency with 1M movements over latency with 1k, at most
-
-
-@dataclass
-class PrintFigures:
-    real: LoadResult
-    floor: LoadResult
-    books: str  # "ok" or what the consistency check found
-
-    @property
-    def ratio(self) -> float:
-        return self.real.rate / self.floor.rate if self.floor.rate else 0.0
+# Below this the floor itself gained nothing from spreading (a CPU-starved machine: nothing
+# left to un-serialise), and the app's share of that gain is noise, not a verdict.
+MIN_FLOOR_GAIN = 1.10
 
 
 @dataclass
@@ -32,57 +27,141 @@ class LedgerFigures:
     small: Reads
     large: Reads
     rows: int
+    days: float
     load_seconds: float
     books: str
 
 
 @dataclass
 class BackendFigures:
+    name: str  # sqlite / postgresql
     label: str
-    prints: PrintFigures | None = None
+    nation: NationFigures | None = None
     ledger: LedgerFigures | None = None
     skipped: str | None = None
+    load: list[str] = field(default_factory=list)  # load averages seen during the run
 
 
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+@dataclass(frozen=True)
+class Figure:
+    name: str
+    value: str
+    target: str
+    ok: bool | None  # None: shown for information, no target
+
+
+def verdict(ok: bool | None) -> str:
+    return "-" if ok is None else "pass" if ok else "FAIL"
 
 
 def ms(seconds: float | None) -> str:
     return "n/a" if seconds is None else f"{seconds * 1000:.2f}"
 
 
-def print_rows(figures: PrintFigures) -> list[list[str]]:
-    rows = []
-    for name, result in (("real `POST /prints`", figures.real), ("floor (2 writes, Core)", figures.floor)):
-        rows.append(
-            [
-                name,
-                f"{result.rate:.0f}",
-                ms(result.percentile(50)),
-                ms(result.percentile(99)),
-                str(result.errors),
-                f"{result.client_cores:.2f}",
-            ]
+def gain_share(real_gain: float, floor_gain: float) -> float:
+    """How much of the floor's gain from spreading the app keeps: (app - 1) / (floor - 1).
+
+    The gain is what spreading adds above 1x; when the floor gains nothing (floor_gain <= 1)
+    there is nothing to keep, and the share is 1 if the app does not lose more than it.
+    """
+    if floor_gain <= 1:
+        return 1.0 if real_gain >= floor_gain else real_gain / floor_gain
+    return (real_gain - 1) / (floor_gain - 1)
+
+
+def figures(backend: BackendFigures) -> list[Figure]:
+    """Every measured figure of one database, with its target and verdict."""
+    db = backend.label.split(" (")[0]
+    found: list[Figure] = []
+    nation = backend.nation
+    if nation:
+        single = nation.single
+        found.append(
+            Figure(
+                f"{db}: one office, app/floor prints ({_pairs(single)})",
+                f"{single.ratio:.2f}",
+                f">= {PRINT_TARGET:.2f}",
+                single.ratio >= PRINT_TARGET,
+            )
         )
-    return rows
+        if nation.spread:
+            spread = nation.spread
+            real_gain, floor_gain = nation.gains()
+            share = gain_share(real_gain, floor_gain)
+            judged = share >= GAIN_SHARE if floor_gain >= MIN_FLOOR_GAIN else None
+            target = f">= {GAIN_SHARE:.2f}" + (
+                "" if judged is not None else f" (no verdict: the floor gained under {MIN_FLOOR_GAIN:.2f}x)"
+            )
+            found += [
+                Figure(
+                    f"{db}: {nation.spread_count} districts, app/floor prints ({_pairs(spread)})",
+                    f"{spread.ratio:.2f}",
+                    f">= {PRINT_TARGET:.2f}",
+                    spread.ratio >= PRINT_TARGET,
+                ),
+                Figure(f"{db}: spread gain (spread/single), app", f"{real_gain:.2f}x", "", None),
+                Figure(f"{db}: spread gain (spread/single), floor", f"{floor_gain:.2f}x", "", None),
+                Figure(
+                    f"{db}: app's share of the floor's gain, (app-1)/(floor-1)",
+                    f"{share:.2f}",
+                    target,
+                    judged,
+                ),
+            ]
+        if nation.cron:
+            cron = nation.cron
+            ratio = cron.p99_ratio
+            found += [
+                Figure(
+                    f"{db}: print p99 with / without `alerts evaluate` ({ms(cron.during.percentile(99))}"
+                    f" vs {ms(cron.without.percentile(99))} ms)",
+                    f"{ratio:.2f}x",
+                    f"< {CRON_LIMIT:g}x",
+                    ratio < CRON_LIMIT,
+                ),
+                Figure(
+                    f"{db}: `alerts evaluate` over the nation took", f"{cron.cron_seconds:.1f} s", "", None
+                ),
+            ]
+        errors = sum(result.errors for result in nation.slices())
+        found.append(
+            Figure(f"{db}: print errors (non-2xx, timeouts, socket errors)", str(errors), "0", errors == 0)
+        )
+        found.append(
+            Figure(
+                f"{db}: books after the prints (stock verify, 2xx = ledger)",
+                nation.books,
+                "ok",
+                nation.books == "ok",
+            )
+        )
+    if backend.ledger:
+        ledger = backend.ledger
+        for read in READS:
+            growth = ledger.large.medians[read.key] / ledger.small.medians[read.key]
+            found.append(
+                Figure(
+                    f"{db}: {read.label}, {ledger.rows:,} vs 1k movements"
+                    f" ({ms(ledger.large.medians[read.key])} vs {ms(ledger.small.medians[read.key])} ms)",
+                    f"{growth:.2f}x",
+                    f"<= {GROWTH_LIMIT}x",
+                    growth <= GROWTH_LIMIT,
+                )
+            )
+        found.append(Figure(f"{db}: books after the ledger load", ledger.books, "ok", ledger.books == "ok"))
+    return found
 
 
-def read_rows(figures: LedgerFigures) -> list[list[str]]:
-    small, large = figures.small, figures.large
-    rows = []
-    for name, short, long in (
-        ("`GET /stock`", small.stock, large.stock),
-        ("ledger page 1 (limit=50)", small.first_page, large.first_page),
-        ("ledger page 1,000 (limit=1)", small.page_1000, large.page_1000),
-    ):
-        growth = long / short
-        rows.append([name, ms(short), ms(long), f"{growth:.2f}x", verdict(growth <= GROWTH_LIMIT)])
-    return rows
+def _pairs(pairs: Pairs) -> str:
+    return f"median of {len(pairs.real)} pairs: " + ", ".join(f"{r:.2f}" for r in pairs.ratios())
 
 
-def read_verdict(figures: LedgerFigures) -> bool:
-    return all(row[-1] == "PASS" for row in read_rows(figures))
+def client_share(results: list[WrkResult]) -> str:
+    if not results:
+        return "n/a"
+    pooled = merge(results)
+    worst = max(result.client_share for result in results)
+    return f"{pooled.client_share:.1%} of {os.cpu_count()} cores on average, {worst:.1%} in the busiest slice"
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -95,33 +174,85 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
-def backend_section(figures: BackendFigures, clients: int, seconds: float, samples: int) -> str:
-    out = [f"### {figures.label}", ""]
-    if figures.skipped:
-        return "\n".join([*out, f"Skipped: {figures.skipped}", ""])
-    if figures.prints:
-        p = figures.prints
-        passed = verdict(p.ratio >= PRINT_TARGET)
+def _rate_rows(name: str, pairs: Pairs) -> list[list[str]]:
+    rows = []
+    for who, result in (("app", pairs.real_all), ("floor", pairs.floor_all)):
+        rows.append(
+            [
+                f"{name}, {who}",
+                f"{result.rate:.0f}",
+                ms(result.percentile(50)),
+                ms(result.percentile(99)),
+                str(result.errors),
+                f"{result.client_share:.1%}",
+            ]
+        )
+    return rows
+
+
+def backend_section(backend: BackendFigures, args) -> str:
+    out = [f"### {backend.label}", ""]
+    if backend.skipped:
+        return "\n".join([*out, f"Skipped: {backend.skipped}", ""])
+    if backend.nation:
+        nation = backend.nation
+        out += [f"National tree: {nation.load_line}.", ""]
+        rows = _rate_rows("one office", nation.single)
+        if nation.spread:
+            rows += _rate_rows(f"{nation.spread_count} districts", nation.spread)
+        if nation.cron:
+            rows += [
+                [
+                    "spread, app, without the cron",
+                    f"{nation.cron.without.rate:.0f}",
+                    ms(nation.cron.without.percentile(50)),
+                    ms(nation.cron.without.percentile(99)),
+                    str(nation.cron.without.errors),
+                    f"{nation.cron.without.client_share:.1%}",
+                ],
+                [
+                    "spread, app, while the cron ran",
+                    f"{nation.cron.during.rate:.0f}",
+                    ms(nation.cron.during.percentile(50)),
+                    ms(nation.cron.during.percentile(99)),
+                    str(nation.cron.during.errors),
+                    f"{nation.cron.during.client_share:.1%}",
+                ],
+            ]
         out += [
-            f"Prints: {clients} client processes, {seconds:g} s per endpoint, gunicorn with 2 sync workers.",
+            f"Prints: wrk, {args.connections} connections, {args.seconds:g} s per endpoint and load in"
+            f" {args.rounds} slices, app and floor alternating; gunicorn with 2 sync workers each.",
             "",
-            table(
-                ["endpoint", "prints/s", "p50 ms", "p99 ms", "errors", "load generator (cores)"],
-                print_rows(p),
-            ),
-            "",
-            f"**real/floor = {p.ratio:.2f}** (target >= {PRINT_TARGET:.2f}): **{passed}**."
-            f" Books after the run: {p.books}.",
+            table(["load", "prints/s", "p50 ms", "p99 ms", "errors", "client CPU"], rows),
             "",
         ]
-    if figures.ledger:
-        g = figures.ledger
+        if nation.cron:
+            out += [
+                f"Cron: `flask alerts evaluate` took {nation.cron.cron_seconds:.1f} s"
+                f" ({nation.cron.cron_output}).",
+                "",
+            ]
+    if backend.ledger:
+        g = backend.ledger
+        rows = []
+        for read in READS:
+            short, long = g.small.medians[read.key], g.large.medians[read.key]
+            rows.append(
+                [
+                    read.label,
+                    ms(short),
+                    ms(long),
+                    f"{long / short:.2f}x",
+                    verdict(long / short <= GROWTH_LIMIT),
+                ]
+            )
         out += [
-            f"Reads: median of {samples} requests per ledger, taken in turns from two databases served"
-            f" side by side, whose office holds 1,000 and {g.rows:,} movements (bulk-loaded in"
-            f" {g.load_seconds:.1f} s).",
+            f"Reads: medians of requests taken in turns from two databases served side by side, whose"
+            f" office holds 1,000 and {g.rows:,} movements over {g.days:g} days (bulk-loaded in"
+            f" {g.load_seconds:.1f} s); {args.page_samples} requests for the page,"
+            f" {args.samples} for the rest.",
             "",
-            table(["read", "1k ms", f"{g.rows:,} ms", "ratio", f"<= {GROWTH_LIMIT}x"], read_rows(g)),
+            table(["read", "1k ms", f"{g.rows:,} ms", "ratio", f"<= {GROWTH_LIMIT}x"], rows),
             "",
         ]
         if g.large.deep_page is not None:
@@ -131,39 +262,49 @@ def backend_section(figures: BackendFigures, clients: int, seconds: float, sampl
                 f" with it ({g.large.deep_page / g.large.deep_first_page:.2f}x).",
                 "",
             ]
-        out += [f"Books of both databases after the run: {g.books}.", ""]
     return "\n".join(out)
 
 
-def summary(results: list[BackendFigures], clients: int, seconds: float, samples: int) -> str:
-    """Every database's tables, the verdicts, and how to read them."""
-    sections = [backend_section(figures, clients, seconds, samples) for figures in results]
-    verdicts = []
-    for figures in results:
-        if figures.prints:
-            ok = figures.prints.ratio >= PRINT_TARGET
-            verdicts.append(f"- {figures.label}: prints real/floor {figures.prints.ratio:.2f}"
-                            f" (>= {PRINT_TARGET:.2f}) {verdict(ok)}")  # fmt: skip
-        if figures.ledger:
-            ok = read_verdict(figures.ledger)
-            verdicts.append(f"- {figures.label}: reads at {figures.ledger.rows:,} vs 1,000 movements"
-                            f" (<= {GROWTH_LIMIT}x) {verdict(ok)}")  # fmt: skip
-        if figures.skipped:
-            verdicts.append(f"- {figures.label}: skipped, {figures.skipped}")
-    return "\n".join([*sections, "Verdicts:", *verdicts, "", FAIRNESS])
+def summary(results: list[BackendFigures], args, load_seen: list[str]) -> str:
+    """Every database's tables, then one line per figure with its target and verdict."""
+    sections = [backend_section(backend, args) for backend in results]
+    rows = []
+    for backend in results:
+        if backend.skipped:
+            rows.append([f"{backend.label}", f"skipped: {backend.skipped}", "", "-"])
+        for figure in figures(backend):
+            rows.append([figure.name, figure.value, figure.target, verdict(figure.ok)])
+    slices = [result for backend in results if backend.nation for result in backend.nation.slices()]
+    rows.append(["load client (wrk) CPU share", client_share(slices), "", "-"])
+    rows.append(["machine load average (1, 5, 15 min) during the run", "; ".join(load_seen), "", "-"])
+    failed = sum(1 for row in rows if row[-1] == "FAIL")
+    return "\n".join(
+        [
+            *sections,
+            "### Summary",
+            "",
+            table(["figure", "value", "target", "verdict"], rows),
+            "",
+            f"{failed} figure(s) FAIL." if failed else "Every figure with a target passes.",
+            "",
+            FAIRNESS,
+        ]
+    )
 
 
 def markdown(text: str) -> str:
     """The summary as a results file: when, where, then the figures."""
-    return "\n".join([
-        "# Benchmark results",
-        "",
-        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on {machine()};"
-        f" load average at the end {load_average()}.",
-        "",
-        text,
-        "",
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `make bench` on {machine()};"
+            f" load average at the end {load_average()}.",
+            "",
+            text,
+            "",
+        ]
+    )
 
 
 def load_average() -> str:
@@ -186,16 +327,22 @@ def machine() -> str:
 
 FAIRNESS = """\
 How to read this:
+- The load client is wrk (bench/prints.lua picks each request's office at random from the
+  list), one process per slice; its CPU share is its own CPU seconds (wait4) over wall
+  seconds times the cores, i.e. what it took from the servers it measures.
 - The floor is bench/floor.py: the same URL, body and gunicorn setup, and on SQLite the
   app's own WAL / busy_timeout / BEGIN IMMEDIATE, but only the guarded balance UPDATE and
-  the ledger INSERT in one transaction: no auth, validation, ORM, rollups or alerts. The
-  ratio is the share of that database-bound ceiling the real endpoint reaches. Real and
-  floor run on the same database in alternating slices, so machine noise hits both.
-- All clients print at the same office, so every print contends for one balance row,
-  as at a busy service point. Latencies are seen by the clients, queueing included.
-- Ledger reads: the same office, requests and page sizes on two databases that differ
-  only in how many movements the office (and so the table) holds. Page 1,000 is read at
-  limit=1 on both: with 1,000 movements there is no page 1,000 at limit=50, and a 1-row
-  page against a 50-row page would time JSON, not the ledger. Its cursor is found by
-  following next_before from page 1, as a client would. A ratio near 1 means the read
-  costs the same however long the ledger grows."""
+  the ledger INSERT of the office in the path, in one transaction: no auth, validation,
+  ORM, rollups or alerts. App and floor run on the same database in alternating slices
+  (order reversed every round); each round gives a pair, the figure is the median ratio.
+- One office: every print contends for one balance row. Spread: each print goes to one of
+  500 districts picked at random, so only what all offices share still serialises. The
+  gain is spread/single per round (median); the app's share of the floor's gain is
+  (app gain - 1) / (floor gain - 1).
+- Cron: the same spread load on the app without the cron (half before, half after) and
+  while `flask alerts evaluate` re-evaluates every office of the nation; p99 of all answers.
+- Reads: the same office, requests and page sizes on two databases that differ only in how
+  many movements the office holds, spread evenly over the same span of days. Page 1,000 is
+  read at limit=1 on both (with 1,000 movements there is no page 1,000 at limit=50); its
+  cursor is found by following next_before, as a client would. Latencies include a TCP
+  connect (gunicorn's sync workers close the connection after each answer)."""

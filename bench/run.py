@@ -1,7 +1,8 @@
-"""`make bench`: the real print endpoint against its floor, and ledger reads at 1k and 1M movements.
+"""`make bench`: prints against their floor on the national tree (wrk as the client), the
+alerts cron under load, and every read of an office at 1k and 1M movements.
 
-Runs on SQLite and, when reachable, on PostgreSQL; prints PASS/FAIL against the
-targets but exits 0 unless something crashed. See `python bench/run.py --help`.
+Runs on SQLite and, when reachable, on PostgreSQL; prints every figure with its target and
+verdict (pass/FAIL) but exits 0 unless something crashed. See `python bench/run.py --help`.
 """
 
 import os
