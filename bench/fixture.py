@@ -77,6 +77,7 @@ def prepare(url: str, blanks: int) -> Fixture:
                 warehouse.id, warehouse.name, "warehouse", regency.id, regency.code, regency.path
             )
             stock.receive(print_office, actor, blanks, document_no="BENCH")
+            stock.settle_within_transaction()  # the ancestors' share, as a request's settler would
         db.session.commit()
         return Fixture(
             print_office=print_office,

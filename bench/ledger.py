@@ -28,7 +28,7 @@ from sqlalchemy import select, text, update
 from inventory.core.db import db, utcnow
 from inventory.offices.tree import OfficeRef
 from inventory.planning.figures import today
-from inventory.stock import rollups
+from inventory.stock import rollups, settlement
 from inventory.stock.ledger import B, M
 
 from .fixture import app_for
@@ -57,6 +57,7 @@ def bulk_load(url: str, office: OfficeRef, actor_id: int, count: int, days: floa
             .values(on_hand=B.c.on_hand + count, updated_at=utcnow())
         )
         rollups.shift({office.path: (count, 0)})
+        settlement.settle_within_transaction()  # the ancestors' share, as a request's settler would
         db.session.commit()
         if connection.dialect.name == "postgresql":
             # What autovacuum would soon do on its own: fresh statistics and visibility map.

@@ -35,6 +35,7 @@ from inventory.offices.models import Office
 from inventory.offices.regions import NATIONAL_CODE
 from inventory.offices.tree import OfficeRef
 from inventory.planning.figures import today
+from inventory.stock import rollups
 from inventory.stock import service as stock
 from inventory.stock.ledger import M
 from inventory.stock.verify import problems
@@ -61,6 +62,7 @@ class Nation:
     single: str  # path of the one office
     spread: list[str]  # paths of the districts
     operator_id: int
+    floor_actor_id: int  # the floor's prints are its own, so they can be told apart (_books)
     token: str
     load_line: str
 
@@ -137,6 +139,8 @@ def prepare(url: str, days: int, districts: int) -> Nation:
         for role in ("operator", "warehouse"):
             users[role] = User(name=f"bench-national-{role}", role=role, office=national, active=True)
             db.session.add(users[role])
+        users["floor"] = User(name="bench-floor", role="operator", office=national, active=False)
+        db.session.add(users["floor"])
         db.session.flush()
         token = issue_token(users["operator"])
         rows = db.session.execute(
@@ -148,21 +152,22 @@ def prepare(url: str, days: int, districts: int) -> Nation:
         for n, row in enumerate(picked):
             office = OfficeRef(row.id, row.code, row.path)
             stock.receive(office, actor, SINGLE_BLANKS if n == 0 else SPREAD_BLANKS, document_no="BENCH")
+        stock.settle_within_transaction()  # the ancestors' share, as a request's settler would
         db.session.commit()
-        operator_id = users["operator"].id
+        operator_id, floor_actor_id = users["operator"].id, users["floor"].id
     load_line = (
         f"{country.offices:,} offices ({country.districts:,} districts), {days} days of usage"
         f" ({country.usage_rows:,} daily usage rows), {country.open_alerts:,} open alerts;"
         f" built in {time.perf_counter() - started:.0f} s"
     )
     paths = [f"/api/v1/offices/{row.code}/prints" for row in picked]
-    return Nation(url, paths[0], paths[1:], operator_id, token, load_line)
+    return Nation(url, paths[0], paths[1:], operator_id, floor_actor_id, token, load_line)
 
 
 def measure(nation: Nation, workdir: Path, args, spread: bool, cron: bool, say) -> NationFigures:
     single_load = Load([nation.single], PRINT, nation.token, args.connections)
     spread_load = Load(nation.spread, PRINT, nation.token, args.connections)
-    floor_env = {"DATABASE_URL": nation.url, "BENCH_ACTOR_ID": str(nation.operator_id)}
+    floor_env = {"DATABASE_URL": nation.url, "BENCH_ACTOR_ID": str(nation.floor_actor_id)}
     recorded = runs = 0
     with (
         servers.gunicorn("real", "wsgi:app", {"DATABASE_URL": nation.url}, workdir) as real,
@@ -189,7 +194,9 @@ def measure(nation: Nation, workdir: Path, args, spread: bool, cron: bool, say) 
             cron_run = _cron(real, spread_load, nation.url, args.seconds / 2, say)
             recorded += cron_run.without.ok + cron_run.during.ok
             runs += 3
-    books = _books(nation.url, recorded, in_flight=runs * args.connections)
+    books = _books(
+        nation.url, recorded, in_flight=runs * args.connections, floor_actor_id=nation.floor_actor_id
+    )
     return NationFigures(
         nation.load_line, len(nation.spread), measured["single"], measured.get("spread"), cron_run, books
     )
@@ -218,6 +225,19 @@ def _cron(real: servers.Server, load: Load, url: str, baseline: float, say) -> C
     return CronRun(merge([before, after]), while_cron, cron_seconds, done.stdout.strip())
 
 
+def _account_floor_prints(floor_actor_id: int) -> None:
+    floor_prints = db.session.execute(
+        select(Office.path, func.count())
+        .join(M, M.c.office_id == Office.id)
+        .where(M.c.kind == "print", M.c.actor_id == floor_actor_id)
+        .group_by(Office.path)
+    ).all()
+    if floor_prints:
+        rollups.shift({path: (-count, 0) for path, count in floor_prints})
+        stock.settle_within_transaction()
+        db.session.commit()
+
+
 def _checked(server: servers.Server, result: WrkResult, say) -> WrkResult:
     if result.errors:
         say(f"  {server.name}: {result.errors} errors ({result.describe()}); its log ends:\n"
@@ -225,15 +245,21 @@ def _checked(server: servers.Server, result: WrkResult, say) -> WrkResult:
     return result
 
 
-def _books(url: str, answered: int, in_flight: int) -> str:
+def _books(url: str, answered: int, in_flight: int, floor_actor_id: int) -> str:
     """Every 2xx is one print in the ledger, and every balance and total still equals its ledger.
 
     When a wrk run ends, each of its connections may have a print on the way that the server
     records but wrk no longer counts: the ledger may hold up to `in_flight` more, never fewer.
+    The floor shares the database and writes only balances and ledger lines, so its prints
+    are first brought into the subtree rollups (as the app's own would be), then the books
+    are checked, and the app's prints counted apart from the floor's.
     """
     with app_for(url):
+        _account_floor_prints(floor_actor_id)
         found = problems()
-        prints = db.session.execute(select(func.count()).where(M.c.kind == "print")).scalar_one()
+        prints = db.session.execute(
+            select(func.count()).where(M.c.kind == "print", M.c.actor_id != floor_actor_id)
+        ).scalar_one()
     if not answered <= prints <= answered + in_flight:
         found.append(
             f"{answered} prints answered 2xx but {prints} in the ledger (at most {in_flight} in flight)"
