@@ -252,14 +252,12 @@ def _books(url: str, answered: int, in_flight: int, floor_actor_id: int) -> str:
     records but wrk no longer counts: the ledger may hold up to `in_flight` more, never fewer.
     The floor shares the database and writes only balances and ledger lines, so its prints
     are first brought into the subtree rollups (as the app's own would be), then the books
-    are checked, and the app's prints counted apart from the floor's.
+    are checked.
     """
     with app_for(url):
         _account_floor_prints(floor_actor_id)
         found = problems()
-        prints = db.session.execute(
-            select(func.count()).where(M.c.kind == "print", M.c.actor_id != floor_actor_id)
-        ).scalar_one()
+        prints = db.session.execute(select(func.count()).where(M.c.kind == "print")).scalar_one()
     if not answered <= prints <= answered + in_flight:
         found.append(
             f"{answered} prints answered 2xx but {prints} in the ledger (at most {in_flight} in flight)"
