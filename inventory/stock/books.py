@@ -139,9 +139,13 @@ def require_active(office: OfficeRef) -> None:
         raise Conflict(f"Office {office.code} is inactive.", error="office_inactive")
 
 
-def settle(changes: dict[str, tuple[int, int]], usage_shares: list[dict] = ()) -> None:
+def settle(
+    changes: dict[str, tuple[int, int]], usage_shares: list[dict] = (), alerts_now: bool = True
+) -> None:
     """Bring the offices' own rollups in step and queue their ancestors' share, then announce
-    the change (the offices' alerts follow now, the ancestors' once settled: settlement.py)."""
+    the change: the offices' alerts follow now (unless a print says they need not:
+    prints._alerts_now), the ancestors' once settled (settlement.py)."""
     rollups.shift(changes, usage_shares)
-    bus.publish(StockMoved(tuple(changes)))
+    if alerts_now:
+        bus.publish(StockMoved(tuple(changes)))
     settlement.settle_after_response()

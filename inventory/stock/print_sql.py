@@ -31,7 +31,8 @@ PRINT_ONE = text(
         UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
         WHERE office_id = :office_id AND on_hand >= 1
           AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active)
-        RETURNING on_hand, (SELECT time_zone FROM offices WHERE id = :office_id) AS time_zone
+        RETURNING on_hand, (SELECT time_zone FROM offices WHERE id = :office_id) AS time_zone,
+                  (SELECT min_stock FROM offices WHERE id = :office_id) AS min_stock
     ), recorded AS (
         INSERT INTO movements (office_id, kind, quantity, balance_after, outcome, reason,
                                actor_id, occurred_at, recorded_at)
@@ -57,8 +58,8 @@ PRINT_ONE = text(
     ), queued AS (
         INSERT INTO pending_rollups (office_id, on_hand, in_transit_in, day, reason, printed, spoiled)
         SELECT :office_id, -1, 0, day.day, :reason, :printed, :spoiled
-        FROM day WHERE :has_ancestors AND (SELECT count(*) FROM shifted) > 0
+        FROM day WHERE (SELECT count(*) FROM shifted) > 0
     )
-    SELECT id, balance_after FROM recorded
+    SELECT recorded.id, recorded.balance_after, taken.min_stock FROM recorded, taken
     """
 )

@@ -40,8 +40,9 @@ def consume(
     if refusal is not None:
         raise Invalid(refusal.message, error=refusal.error, field="printed_at")
     if connection().dialect.name == "postgresql":
-        movement = _print_in_one_statement(office, actor, printed_at, outcome, reason)
-        bus.publish(StockMoved((office.path,)))
+        movement, min_stock = _print_in_one_statement(office, actor, printed_at, outcome, reason)
+        if _alerts_now(movement["balance_after"], min_stock):
+            bus.publish(StockMoved((office.path,)))
         settlement.settle_after_response()
         return movement
     debited = (
@@ -49,18 +50,35 @@ def consume(
     )
     if debited is None:
         _refuse_print(office)
-    on_hand, time_zone = debited
+    on_hand, time_zone, min_stock = debited
     movement = books.record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
     usage_shares = count_usage(office.path, time_zone, [movement])
-    books.settle({office.path: (-1, 0)}, usage_shares)
+    books.settle({office.path: (-1, 0)}, usage_shares, alerts_now=_alerts_now(on_hand, min_stock))
     return movement
 
 
+def _alerts_now(on_hand: int, min_stock: int) -> bool:
+    """Whether the print's own transaction re-evaluates the office's alerts.
+
+    A print only takes a blank away, so it can open or move the office's low-stock and
+    stock-out alerts only once on_hand is at or under min_stock (0 included): then they
+    follow exactly, in this transaction. Above it, what a print changes is the projection
+    (demand, cover), whose alerts follow with the settler, within SETTLE_INTERVAL_SECONDS
+    (settlement.py): every print's queued share names its office. Re-evaluating every
+    print's office in its own transaction cost a third of a print (bench/RESULTS.md).
+    """
+    return on_hand <= min_stock
+
+
 # SQLite's debit of a print: the guard also holds while the office is closed. It returns
-# the office's time zone too: the print counts on the office's local day (count_usage).
+# the office's time zone too (the print counts on the office's local day: count_usage) and
+# its min_stock (whether its alerts follow now: _alerts_now).
 _PRINT_DEBIT = books.PLAIN_DEBIT.where(
     exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True))
-).returning(select(_O.c.time_zone).where(_O.c.id == bindparam("office")).scalar_subquery())
+).returning(
+    select(_O.c.time_zone).where(_O.c.id == bindparam("office")).scalar_subquery(),
+    select(_O.c.min_stock).where(_O.c.id == bindparam("office")).scalar_subquery(),
+)
 
 
 def _refuse_print(office: OfficeRef) -> NoReturn:
@@ -71,20 +89,19 @@ def _refuse_print(office: OfficeRef) -> NoReturn:
 
 def _print_in_one_statement(
     office: OfficeRef, actor: Principal, printed_at: datetime | None, outcome: str, reason: str
-) -> dict:
+) -> tuple[dict, int]:
     """PostgreSQL: debit, ledger line, usage and rollups of one print at once (see print_sql)."""
     now = utcnow()
     row = {"office_id": office.id, "kind": "print", "quantity": -1, "outcome": outcome, "reason": reason,
            "actor_id": actor.user_id, "occurred_at": printed_at or now, "recorded_at": now}  # fmt: skip
     spoiled = outcome == "spoiled"
     days = {f"day_{zone.lower()}": day for zone, day in local_days(row["occurred_at"]).items()}
-    params = {**row, **days, "printed": int(not spoiled), "spoiled": int(spoiled),
-              "has_ancestors": len(rollups.ancestry(office.path)) > 1}  # fmt: skip
+    params = {**row, **days, "printed": int(not spoiled), "spoiled": int(spoiled)}
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
-    row["id"], row["balance_after"] = written
-    return movement_out(row, office.code, actor.name)
+    row["id"], row["balance_after"], min_stock = written
+    return movement_out(row, office.code, actor.name), min_stock
 
 
 def _print_time_refusal(printed_at: datetime | None) -> PrintTimeRefusal | None:

@@ -151,13 +151,16 @@ def _statements(dialect: str) -> _Statements:
 
 def add_usage(path: str, day: date, reason: str, printed: int = 0, spoiled: int = 0) -> list[dict]:
     """Count consumed blanks on `day` for the office now; returns the ancestors' share, for
-    `shift` to queue with the movement's stock share."""
-    *ancestors, office_id = ancestry(path)
+    `shift` to queue with the movement's stock share (for the root too: it names the office
+    whose projection moved)."""
+    office_id = ancestry(path)[-1]
     row = {"office_id": office_id, "day": day, "reason": reason, "printed": printed, "spoiled": spoiled}
     connection_ = connection()
     # One prebuilt statement, compiled once per process (the upsert's text has no cache key).
     connection_.execute(_usage_upsert(connection_.dialect.name), [row])
-    return [{**_NOTHING, **row}] if ancestors else []
+    # Queued for the root too: a queued print names its office, whose projection-based
+    # alerts the settler re-evaluates (prints._alerts_now).
+    return [{**_NOTHING, **row}]
 
 
 @cache

@@ -171,6 +171,7 @@ def _add_to_ancestors(rows) -> None:
     )
     stock: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     usage: dict[tuple[int, date, str], list[int]] = defaultdict(lambda: [0, 0])
+    printed_at = {row.office_id for row in rows if row.day is not None}  # see prints._alerts_now
     for row in rows:
         for ancestor in ancestry(paths[row.office_id])[:-1]:
             stock[ancestor][0] += row.on_hand
@@ -182,7 +183,7 @@ def _add_to_ancestors(rows) -> None:
         {office_id: tuple(delta) for office_id, delta in stock.items()},
         {key: tuple(delta) for key, delta in usage.items()},
     )
-    bus.publish(TotalsSettled(tuple(sorted(stock))))
+    bus.publish(TotalsSettled(tuple(sorted(stock.keys() | printed_at))))
 
 
 def queued_count() -> int:

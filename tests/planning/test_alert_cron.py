@@ -118,7 +118,7 @@ def test_two_hosts_may_run_the_evaluation_at_once(api):
         try:
             with api.app.app_context():
                 alerts.replan_everything(survey=2, batch=1)
-        except Exception as error:  # noqa: BLE001 - the test reports it below
+        except Exception as error:  # reported below
             errors.append(error)
 
     threads = [threading.Thread(target=evaluating) for _ in range(2)]

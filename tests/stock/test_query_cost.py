@@ -17,17 +17,16 @@ from inventory.stock.models import Balance, Movement
 PRINT = {"outcome": "printed", "reason": "new_record"}
 # The token lookup; then the print's writes: on SQLite the guarded balance UPDATE ...
 # RETURNING, the movement INSERT, the daily-usage upsert, the office's rollup UPDATE and the
-# INSERT of its ancestors' share, on PostgreSQL all five as one statement
-# (inventory/stock/print_sql.py); then the alert evaluation of the office: its settings,
-# rollup, usage window and open alerts, and (fewer than 50 prints in its window here) its
-# ancestors' usage windows for the rates (planning/figures.py), read, never locked. The
-# first print at an office also looks the office up (offices.place_by_code remembers it).
-# Transaction control (SQLite's explicit BEGIN IMMEDIATE) is not counted. Nothing an
-# ancestor owns is written or locked before the answer.
-PRINT_STATEMENTS = {"sqlite": 8, "postgresql": 4}
+# INSERT of its queued share, on PostgreSQL all five as one statement
+# (inventory/stock/print_sql.py). With on_hand above min_stock nothing else: the office's
+# alerts follow with the settler (stock/prints.py _alerts_now). The first print at an
+# office also looks the office up (offices.place_by_code remembers it). Transaction control
+# (SQLite's explicit BEGIN IMMEDIATE) is not counted. Nothing an ancestor owns is read,
+# written or locked before the answer.
+PRINT_STATEMENTS = {"sqlite": 6, "postgresql": 2}
 # After the answer, the settler (stock/settlement.py): is anything queued, take the queue,
 # the offices' paths, the ancestors' usage upsert, their rollups (PostgreSQL: locked first),
-# their alert evaluation; then is anything left.
+# the alert evaluation of them and of the printing office, together; then is anything left.
 SETTLER_STATEMENTS = {"sqlite": 7, "postgresql": 9}
 
 

@@ -52,21 +52,43 @@ def test_ancestors_totals_and_alerts_follow_a_print_once_its_answer_is_sent(api)
     ]
 
     assert [answer.status_code for answer in answers] == [201] * 9
-    assert subtree(api, "62.02.05") == 90  # the office's own figures and alerts: in its transaction
-    assert unresolved(api, "62.02.05", "projected_shortfall") is not None
+    assert subtree(api, "62.02.05") == 90  # the office's own figures: in its transaction
     assert subtree(api, "62.02") == subtree(api, "ID") == 99  # the ancestors': not yet
+    # Projection-based alerts (of the office, above its min_stock, and of its ancestors) follow
+    # with the settler; low stock and stock-out are exact in the print's transaction (below).
+    assert unresolved(api, "62.02.05", "projected_shortfall") is None
     assert unresolved(api, "62.02", "projected_shortfall") is None
     assert books_problems(api) == []  # the queue is part of the books: verify counts it in
 
     answers[0].close()  # the server closes the first answer: its settler takes the whole queue
 
     assert subtree(api, "62.02") == subtree(api, "62") == subtree(api, "ID") == 90
+    assert unresolved(api, "62.02.05", "projected_shortfall")["figures"]["remaining"] == 90
     assert unresolved(api, "62.02", "projected_shortfall")["figures"]["remaining"] == 90
     with api.app.app_context():
         assert settlement.queued_count() == 0
     for answer in answers[1:]:
         answer.close()  # nothing left to settle: each looks and leaves
     assert subtree(api, "ID") == 90
+    assert books_problems(api) == []
+
+
+def test_low_stock_and_stock_out_follow_a_print_in_its_own_transaction(api):
+    api.app.config["RATE_MIN_PRINTS"] = 1  # the office's own replacements make its demand
+    assert api.patch("/offices/62.02.05", {"min_stock": 2}, as_="manager").status_code == 200
+    deliver(api, "62.02.05", 4)
+    body = REPLACEMENT  # replacements keep coming: demand remains when the blanks are gone
+
+    above = held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", body)  # 3 left
+    assert above.status_code == 201 and unresolved(api, "62.02.05", "low_stock") is None
+    at_minimum = held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", body)  # 2 left
+    assert unresolved(api, "62.02.05", "low_stock")["figures"]["on_hand"] == 2  # before any settling
+    for _ in range(2):
+        last = held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", body)
+    assert last.json["on_hand"] == 0
+    assert unresolved(api, "62.02.05", "stockout") is not None  # exact, before any settling
+    for answer in (above, at_minimum, last):
+        answer.close()
     assert books_problems(api) == []
 
 
