@@ -186,7 +186,13 @@ def stock_card(query, code):
         limit=limit,
     )
     next_before = items[-1]["id"] if len(items) == limit else None
-    return {"office": office.code, "items": items, "next_before": next_before}
+    serial_tracked = serial_ranges.tracked(office.id)
+    return {
+        "office": office.code,
+        "items": items,
+        "next_before": next_before,
+        "serial_tracked": serial_tracked,
+    }
 
 
 @blp.route("/movements/<id:movement_id>/reverse", methods=["POST"])

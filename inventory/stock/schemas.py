@@ -286,6 +286,7 @@ class LedgerPageSchema(ma.Schema):
     next_before = fields.Integer(
         allow_none=True, metadata={"description": "Pass as `before` for the next page."}
     )
+    serial_tracked = fields.Integer(metadata={"description": "Blanks on hand whose serials are recorded."})
 
 
 # --- transfers -----------------------------------------------------------------------

@@ -25,9 +25,10 @@ MAX_SERIAL_LENGTH = 64
 MAX_COUNT = 10_000_000
 MAX_RANGES = 10_000
 
-_SERIAL = re.compile(rf"^([A-Za-z0-9._:/]*?)([0-9]{{0,{MAX_DIGITS}}})$")
-_ALLOWED = re.compile(r"^[A-Za-z0-9._:/]+$")
+_SERIAL = re.compile(rf"^([A-Za-z0-9._:]*?)([0-9]{{0,{MAX_DIGITS}}})$")
+_ALLOWED = re.compile(r"^[A-Za-z0-9._:]+$")
 _SEPARATORS = re.compile(r"[\s,;]+")
+_JOINED = re.compile(r"\s*([-+])\s*")
 MANIFEST_HEADERS = frozenset({"serial", "serials", "uid", "chip_uid", "serial_no", "nomor_seri"})
 
 
@@ -65,7 +66,7 @@ def parse_serial(text: str) -> tuple[str, int, int]:
     if not text or len(text) > MAX_SERIAL_LENGTH:
         raise NotationError(f"A serial has 1 to {MAX_SERIAL_LENGTH} characters: {text[:80]!r}.")
     if not _ALLOWED.match(text):
-        raise NotationError(f"A serial has only letters, digits and . _ : / in it: {text[:80]!r}.")
+        raise NotationError(f"A serial has only letters, digits and . _ : in it: {text[:80]!r}.")
     prefix, digits = _SERIAL.match(text).groups()
     if not digits:
         return prefix, 0, 0
@@ -113,7 +114,9 @@ def _checked(found: SerialRange, text: str) -> SerialRange:
 
 def parse_notations(items: list[str]) -> list[SerialRange]:
     """Every range named by a list of notations (each may itself be a list); no serial twice."""
-    ranges = [parse_range(part) for item in items for part in _SEPARATORS.split(item.strip()) if part]
+    # "KTP0001000 - KTP0001999" is one range, as typed: spaces around - and + are not separators.
+    items = [_JOINED.sub(r"\1", item.strip()) for item in items]
+    ranges = [parse_range(part) for item in items for part in _SEPARATORS.split(item) if part]
     return checked_list(ranges)
 
 

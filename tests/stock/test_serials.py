@@ -48,6 +48,8 @@ def test_the_box_from_delivery_to_printed_card(api):
         ]
     assert stock(api, "62.02.05") | {"serial_tracked": 68, "on_hand": 68} == stock(api, "62.02.05")
     assert stock(api, "62.02")["serial_tracked"] == 900
+    card = ok(api.get("/offices/62.02.05/ledger", as_="baamang_warehouse"))
+    assert card["serial_tracked"] == 68  # the stock card says how many blanks are serial-tracked
     held = ok(api.get("/offices/62.02.05/serials", as_="baamang_warehouse"))
     assert [r["range"] for r in held["held"]] == ["KTP0001032-KTP0001099"]
     assert held["held_count"] == 68 and held["in_transit_count"] == 0

@@ -30,6 +30,10 @@ def test_notations():
     assert str(SerialRange("KTP", 7, 5, 5)) == "KTP0000005"
     listed = parse_notations(["KTP0000001-KTP0000010, KTP0000020+5", "UID1 UID3;UID5"])
     assert [found.count for found in listed] == [10, 5, 1, 1, 1]
+    assert parse_notations(["KTP0001000 - KTP0001999", "KTP0002000 +5"]) == [
+        SerialRange("KTP", 7, 1000, 1999),
+        SerialRange("KTP", 7, 2000, 2004),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -50,6 +54,7 @@ def test_notations():
         ("ABC+3", "ending in digits"),
         ("", "Name at least one"),
         ("X" * 65, "1 to 64"),
+        ("KTP/0001", "only letters"),  # a serial must fit in a URL path: GET /serials/{serial}
         ("KTP\u0661\u0662\u0663", "only letters"),  # Arabic-Indic digits are not digits here
         ("KTP0000001, KTP0000001", "same serial twice"),
         ("KTP0000001-KTP0000010 KTP0000005+2", "same serial twice"),
