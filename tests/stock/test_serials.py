@@ -296,3 +296,27 @@ def test_a_range_spanning_split_rows_moves_whole(api):
     assert again["serials"] == ["K001-K002", "K003-K004", "K005-K010"]  # the rows as they were split
     assert stock(api, "62.02")["serial_tracked"] == 0
     assert books_problems(api) == []
+
+
+def test_one_serial_printed_twice_at_once_is_printed_once(api):
+    deliver(api, "62.02", 10, serials=["P01+10"])
+    responses = run_together(4, lambda _: serial_print(api, "P05", code="62.02", as_="operator"))
+    assert sorted(r.status_code for r in responses) == [201, 409, 409, 409], [r.json for r in responses]
+    assert {r.json["error"] for r in responses if r.status_code == 409} == {"serial_not_held"}
+    assert stock(api, "62.02") | {"on_hand": 9, "serial_tracked": 9} == stock(api, "62.02")
+    assert books_problems(api) == []
+
+
+def test_overlapping_deliveries_at_once_to_different_offices_enter_once(api):
+    offices = ("62.02", "62.01", "62.02.05", "62.02.06")
+
+    def deliver_to(i):
+        body = {"quantity": 10, "serials": [f"D{i:02d}0+10" if i % 2 else "D000+10"]}
+        return api.post(f"/offices/{offices[i]}/deliveries", body, as_="admin")
+
+    responses = run_together(4, deliver_to)
+    statuses = [r.status_code for r in responses]
+    # D000-D009 is asked for by two offices (0 and 2): one gets it. D010-D019 and D030-D039 enter.
+    assert sorted(statuses) == [201, 201, 201, 409], [r.json for r in responses]
+    assert sum(stock(api, code)["serial_tracked"] for code in offices) == 30
+    assert books_problems(api) == []
