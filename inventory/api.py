@@ -18,6 +18,7 @@ API_BLUEPRINTS = (
     offices_api.blp,
     stock_api.blp,
     stock_api.transfers_blp,
+    stock_api.serials_blp,
     planning_api.alerts_blp,
     planning_api.redistribution_blp,
     planning_api.blp,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import db, utcnow
@@ -38,6 +38,8 @@ class Office(db.Model):
     # WIB, WITA or WIT: the office's days (usage, reports, "today") are local days in this zone.
     # Derived from the code's province when the office opens (tree.create), changeable after.
     time_zone: Mapped[str] = mapped_column(String(4), default=lambda context: _zone_of(context))
+    # Every print must name the blank's serial (inventory/stock/serial_prints.py).
+    serials_required: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 

@@ -156,7 +156,7 @@ def update(office: Office, changes: dict[str, Any]) -> Office:
         field in changes and changes[field] != getattr(office, field)
         for field in ("min_stock", "time_zone", *PLANNING_SETTINGS)  # the zone decides "today"
     )
-    for field in ("name", "min_stock", "active", "time_zone", *PLANNING_SETTINGS):
+    for field in ("name", "min_stock", "active", "time_zone", "serials_required", *PLANNING_SETTINGS):
         if field in changes:
             setattr(office, field, changes[field])
     if replan:

@@ -3,16 +3,18 @@ two-step transfers between offices (dispatch, then receive or cancel)."""
 
 from __future__ import annotations
 
-from flask import current_app
+from flask import current_app, request
 from flask.views import MethodView
 from marshmallow import ValidationError
+from werkzeug.exceptions import UnsupportedMediaType
 
 from ..auth import permissions
 from ..core.context import current_principal
+from ..core.errors import Invalid, NotFound
 from ..core.parsing import Blueprint
 from ..core.unit_of_work import IDEMPOTENCY_HEADER, idempotent, writes
 from ..offices import tree
-from . import ledger, service
+from . import ledger, serial_ranges, service
 from .schemas import (
     AdjustmentSchema,
     BatchPrintItemSchema,
@@ -21,15 +23,20 @@ from .schemas import (
     DeliverySchema,
     LedgerPageSchema,
     LedgerQuerySchema,
+    ManifestQuerySchema,
     MovementResultSchema,
     MovementSchema,
     PrintSchema,
     ReverseSchema,
+    SerialHoldingsQuerySchema,
+    SerialHoldingsSchema,
+    SerialStorySchema,
     TransferCreateSchema,
     TransferPageSchema,
     TransferQuerySchema,
     TransferSchema,
 )
+from .serials import NotationError, parse_manifest, total
 
 blp = Blueprint("stock", __name__, description="Deliveries, prints, adjustments, ledger, reversals.")
 IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
@@ -63,6 +70,38 @@ def deliver(data, code):
     """Record blanks received by an office (warehouse)."""
     office = office_for(code, permissions.DELIVER)
     return with_on_hand(service.receive(office, current_principal(), **data))
+
+
+MANIFEST_BODY = {
+    "required": True,
+    "description": "The manifest: one serial or chip UID a line (text), or a CSV whose first column "
+    "is the serial, with or without a header row; each line a range of one unless written as a range.",
+    "content": {kind: {"schema": {"type": "string"}} for kind in ("text/plain", "text/csv")},
+}
+MANIFEST_TYPES = ("text/plain", "text/csv")
+
+
+@blp.route("/offices/<code>/deliveries/manifest", methods=["POST"])
+@blp.doc(requestBody=MANIFEST_BODY, **IDEMPOTENT)
+@blp.arguments(ManifestQuerySchema(), location="query")
+@idempotent
+@blp.response(201, MovementResultSchema)
+@writes
+def deliver_manifest(query, code):
+    """Record a delivery whose blanks' serials (chip UIDs) come as a manifest file (warehouse)."""
+    office = office_for(code, permissions.DELIVER)
+    if request.mimetype not in MANIFEST_TYPES:
+        raise UnsupportedMediaType(f"Send the manifest as {' or '.join(MANIFEST_TYPES)}.")
+    try:
+        serials = parse_manifest(request.get_data().decode("utf-8"))
+    except UnicodeDecodeError:
+        raise Invalid(
+            "The manifest is not UTF-8 text.", error="invalid_manifest", field="manifest", location="body"
+        ) from None
+    except NotationError as error:
+        raise Invalid(str(error), error="invalid_manifest", field="manifest", location="body") from None
+    quantity = query.pop("quantity", None) or total(serials)
+    return with_on_hand(service.receive(office, current_principal(), quantity, serials=serials, **query))
 
 
 @blp.route("/offices/<code>/prints", methods=["POST"])
@@ -147,7 +186,13 @@ def stock_card(query, code):
         limit=limit,
     )
     next_before = items[-1]["id"] if len(items) == limit else None
-    return {"office": office.code, "items": items, "next_before": next_before}
+    serial_tracked = serial_ranges.tracked(office.id)
+    return {
+        "office": office.code,
+        "items": items,
+        "next_before": next_before,
+        "serial_tracked": serial_tracked,
+    }
 
 
 @blp.route("/movements/<id:movement_id>/reverse", methods=["POST"])
@@ -222,6 +267,7 @@ class Transfers(MethodView):
             principal,
             data["quantity"],
             data["note"],
+            data["serials"],
         )
 
 
@@ -234,8 +280,8 @@ def _transfer_for(transfer_id: int, side: str) -> None:
 @transfers_blp.route("/transfers/<id:transfer_id>", methods=["GET"])
 @transfers_blp.response(200, TransferSchema)
 def get_transfer(transfer_id):
-    """One transfer."""
-    transfer = ledger.get_transfer(transfer_id)
+    """One transfer, with the serial ranges it carries."""
+    transfer = service.transfer_with_serials(transfer_id)
     principal = current_principal()
     paths = [tree.get_by_code(transfer[side]).path for side in ("from", "to")]
     if not any(permissions.may(principal, permissions.READ, path) for path in paths):
@@ -263,3 +309,33 @@ def cancel(transfer_id):
     """Call back a transfer still in transit; the blanks return to the source."""
     _transfer_for(transfer_id, "from")
     return service.cancel_transfer(transfer_id, current_principal())
+
+
+# --- serials -------------------------------------------------------------------------
+
+serials_blp = Blueprint(
+    "serials", __name__, description="Serialled blanks: who holds which, and their trail."
+)
+
+
+@serials_blp.route("/offices/<code>/serials", methods=["GET"])
+@serials_blp.arguments(SerialHoldingsQuerySchema(), location="query")
+@serials_blp.response(200, SerialHoldingsSchema)
+def office_serials(query, code):
+    """The serial ranges an office holds, and those in transit to it, in serial order."""
+    office = office_for(code, permissions.READ)
+    return {"office": office.code, **serial_ranges.held_by(office.id, query["limit"])}
+
+
+@serials_blp.route("/serials/<serial>", methods=["GET"])
+@serials_blp.response(200, SerialStorySchema)
+def serial_story(serial):
+    """Where one blank is (its range and holder, or what ended it) and every movement that carried it."""
+    try:
+        story = serial_ranges.find(serial)
+    except NotationError as error:
+        raise Invalid(str(error), error="invalid_serial", field="serial", location="path") from None
+    principal = current_principal()
+    if not any(permissions.may(principal, permissions.READ, path) for path in story.pop("_paths")):
+        raise NotFound(f"No blank with serial {serial} in your area.", error="serial_not_found")
+    return story

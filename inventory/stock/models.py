@@ -166,3 +166,57 @@ class PendingRollup(db.Model):
     reason: Mapped[str | None] = mapped_column(String(20))
     printed: Mapped[int] = mapped_column(Integer, default=0)
     spoiled: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- serial custody (inventory/stock/serial_ranges.py) ---------------------------------
+
+
+class SerialRange(db.Model):
+    """A run of serialled blanks with one holder: an office, a transfer on the road, or the
+    movement that ended it (a print or spoiled print, later a destruction). Every range ever
+    delivered stays here, split only when a movement splits it, so the rows of one prefix and
+    width never overlap: a serial is found by the one row starting at or before it."""
+
+    __tablename__ = "serial_ranges"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    prefix: Mapped[str] = mapped_column(String(64))
+    width: Mapped[int] = mapped_column(Integer)
+    first: Mapped[int] = mapped_column(BigInteger)
+    last: Mapped[int] = mapped_column(BigInteger)
+    # The range as delivered that this one was split from (None: this row is it, or the piece
+    # of it that kept its id). The trail (SerialMove) is keyed on it: a serial's trail is read
+    # among the moves of its own delivered range, never among all moves.
+    root_id: Mapped[int | None] = mapped_column(BigInteger)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"), index=True)
+
+    __table_args__ = (
+        CheckConstraint("first >= 0 AND first <= last", name="first_last"),
+        CheckConstraint("width >= 0 AND width <= 18", name="width"),
+        CheckConstraint(
+            "(CASE WHEN office_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN transfer_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN ended_by_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_holder",
+        ),
+        # A serial's range, and overlaps with a new delivery: one index probe, whatever the count.
+        UniqueConstraint("prefix", "width", "first", name="uq_serial_ranges_prefix_width_first"),
+        # An office's ranges in serial order: "lowest" reads the first few of them.
+        Index("ix_serial_ranges_office_id_prefix_width_first", "office_id", "prefix", "width", "first"),
+    )
+
+
+class SerialMove(db.Model):
+    """One range carried by one movement: the trail of every serial in it."""
+
+    __tablename__ = "serial_moves"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    root_id: Mapped[int] = mapped_column(BigInteger)
+    movement_id: Mapped[int] = mapped_column(ForeignKey("movements.id"), index=True)
+    first: Mapped[int] = mapped_column(BigInteger)
+    last: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_serial_moves_root_id_first", "root_id", "first"),)

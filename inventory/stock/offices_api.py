@@ -13,7 +13,7 @@ from ..core.context import current_principal
 from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
 from ..offices import tree
-from . import ledger, rollups
+from . import ledger, rollups, serial_ranges
 from .schemas import (
     OfficeCreateSchema,
     OfficePageSchema,
@@ -31,6 +31,7 @@ FIELD_ACTIONS = {
     "active": permissions.MANAGE_OFFICES,
     "time_zone": permissions.MANAGE_OFFICES,
     "min_stock": permissions.SET_THRESHOLD,
+    "serials_required": permissions.SET_THRESHOLD,
     **dict.fromkeys(tree.PLANNING_SETTINGS, permissions.PLAN),
 }
 
@@ -100,5 +101,6 @@ def stock_of(office) -> dict:
     """On hand and in transit (its balance), and what its whole subtree holds (its rollup)."""
     figures = ledger.balance_of(office.id)
     figures["subtree_on_hand"] = rollups.rollup_of(office.id)["on_hand"]
+    figures["serial_tracked"] = serial_ranges.tracked(office.id)
     figures["office"] = office.code
     return figures

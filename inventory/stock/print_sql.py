@@ -14,7 +14,8 @@ locked is forced by what each one reads: `recorded` reads `taken` (the balance r
 locked first), `counted` reads `recorded` (through `day`), and `shifted` waits for
 `counted` (its count). That is the global order every writer keeps (balances, then usage,
 then rollups, each by id), so no two writers deadlock. With no blank left, or with the
-office closed, `taken` is empty, and so is everything after it: nothing is written.
+office closed or requiring a serial (prints naming one take stock/serial_prints.py),
+`taken` is empty, and so is everything after it: nothing is written.
 PostgreSQL runs every data-modifying WITH to completion, read or not, so `queued` needs
 no reader.
 
@@ -30,7 +31,7 @@ PRINT_ONE = text(
     WITH taken AS (
         UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
         WHERE office_id = :office_id AND on_hand >= 1
-          AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active)
+          AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active AND NOT serials_required)
         RETURNING on_hand, (SELECT time_zone FROM offices WHERE id = :office_id) AS time_zone,
                   (SELECT min_stock FROM offices WHERE id = :office_id) AS min_stock
     ), recorded AS (

@@ -70,11 +70,12 @@ def _alerts_now(on_hand: int, min_stock: int) -> bool:
     return on_hand <= min_stock
 
 
-# SQLite's debit of a print: the guard also holds while the office is closed. It returns
+# SQLite's debit of a print: the guard also holds while the office is closed, or requires
+# every print to name its serial (such prints take serial_prints.py). It returns
 # the office's time zone too (the print counts on the office's local day: count_usage) and
 # its min_stock (whether its alerts follow now: _alerts_now).
 _PRINT_DEBIT = books.PLAIN_DEBIT.where(
-    exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True))
+    exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True), _O.c.serials_required.is_(False))
 ).returning(
     select(_O.c.time_zone).where(_O.c.id == bindparam("office")).scalar_subquery(),
     select(_O.c.min_stock).where(_O.c.id == bindparam("office")).scalar_subquery(),
@@ -82,9 +83,22 @@ _PRINT_DEBIT = books.PLAIN_DEBIT.where(
 
 
 def _refuse_print(office: OfficeRef) -> NoReturn:
-    """Which guard held: the office closed (read afresh), else no blank left."""
+    """Which guard held: the office closed (read afresh), its prints needing a serial (this one
+    named none: serial_prints.py takes those that do), else no blank left."""
     books.require_active(replace(office, active=None))
+    refuse_unnamed(office)
     books.refuse(office.id, 1)
+
+
+def refuse_unnamed(office: OfficeRef, field: str = "serial") -> None:
+    """422 serial_required where the office has set that every print names its serial."""
+    required = connection().execute(select(_O.c.serials_required).where(_O.c.id == office.id)).scalar()
+    if required:
+        raise Invalid(
+            f"Office {office.code} records the serial of every print: send `serial`.",
+            error="serial_required",
+            field=field,
+        )
 
 
 def _print_in_one_statement(

@@ -10,6 +10,57 @@ from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor
 from ..offices.models import OFFICE_KINDS
 from ..offices.time_zones import ZONES
 from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
+from .serials import MAX_RANGES, NotationError, parse_notations, parse_range
+
+
+class Serials(fields.List):
+    """Serial ranges as users type them (stock/serials.py), read into SerialRange values."""
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("metadata", {"description": SERIALS, "example": ["KTP0001000-KTP0001999"]})
+        super().__init__(
+            fields.String(validate=validate.Length(min=1, max=1_000_000)),
+            validate=validate.Length(min=1, max=MAX_RANGES),
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        try:
+            return parse_notations(super()._deserialize(value, attr, data, **kwargs))
+        except NotationError as error:
+            raise ma.ValidationError(str(error)) from None
+
+
+SERIALS = (
+    "Serial ranges: `KTP0001000-KTP0001999`, `KTP0001000+1000` (first plus count), single serials "
+    "or chip UIDs; each item may list several, separated by commas or spaces."
+)
+
+
+class TransferSerials(fields.Field):
+    """`"lowest"`, or serial ranges as in Serials."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if value == "lowest":
+            return value
+        if isinstance(value, list):
+            return Serials().deserialize(value, attr, data, **kwargs)
+        raise ma.ValidationError('Send "lowest" or a list of serial ranges.')
+
+
+class SerialField(fields.String):
+    """One serial, read into a range of one."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            found = parse_range(text)
+        except NotationError as error:
+            raise ma.ValidationError(str(error)) from None
+        if found.count != 1:
+            raise ma.ValidationError("Name one serial.")
+        return found
+
 
 # --- offices -------------------------------------------------------------------------
 
@@ -20,6 +71,7 @@ class StockSchema(ma.Schema):
     in_transit_in = fields.Integer()
     in_transit_out = fields.Integer()
     subtree_on_hand = fields.Integer(metadata={"description": "This office and every office below it."})
+    serial_tracked = fields.Integer(metadata={"description": "Blanks on hand whose serials are recorded."})
 
 
 TIME_ZONE = (
@@ -46,6 +98,7 @@ class OfficeUpdateSchema(Strict):
     )
     active = StrictBoolean()
     time_zone = fields.String(validate=validate.OneOf(ZONES), metadata={"description": TIME_ZONE})
+    serials_required = StrictBoolean(metadata={"description": "Refuse prints that name no serial."})
     # Planning settings (inventory/projection.py); managers may change them in their area.
     target_date = Day(
         allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}
@@ -78,6 +131,7 @@ class OfficeSchema(ma.Schema):
     safety_days = fields.Integer()
     print_capacity_per_day = fields.Integer(allow_none=True)
     time_zone = fields.String(metadata={"enum": list(ZONES), "description": TIME_ZONE})
+    serials_required = fields.Boolean()
     stock = fields.Nested(StockSchema, dump_only=True)
 
 
@@ -113,6 +167,7 @@ class MovementSchema(ma.Schema):
     batch_no = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
     actor = fields.String()
+    serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carried, if named."})
     occurred_at = UtcDateTime(metadata={"description": "When it happened, as the client reported."})
     recorded_at = UtcDateTime(metadata={"description": "When the server recorded it."})
 
@@ -128,15 +183,42 @@ class DeliverySchema(Strict):
     document_no = text(100, load_default=None, allow_none=True)
     received_at = UtcDateTime(load_default=None, allow_none=True)
     note = text(2000, load_default=None, allow_none=True)
+    serials = Serials(load_default=None)
 
 
-class PrintSchema(Strict):
+class ManifestQuerySchema(Strict):
+    """A delivery whose serials come as a manifest file (the body): its other fields."""
+
+    quantity = fields.Integer(
+        strict=False,  # a query string carries text
+        validate=validate.Range(min=1, max=1_000_000),
+        metadata={"description": "When given, the manifest must name as many blanks."},
+    )
+    batch_no = text(100, load_default=None)
+    document_no = text(100, load_default=None)
+    received_at = UtcDateTime(load_default=None)
+    note = text(2000, load_default=None)
+
+
+class PrintFieldsSchema(Strict):
     outcome = fields.String(required=True, validate=validate.OneOf(PRINT_OUTCOMES))
     reason = fields.String(required=True, validate=validate.OneOf(PRINT_REASONS))
     printed_at = UtcDateTime(load_default=None, allow_none=True)
 
 
-class BatchPrintItemSchema(PrintSchema):
+class PrintSchema(PrintFieldsSchema):
+    serial = SerialField(
+        load_default=None,
+        metadata={
+            "description": "The blank's serial: the office must hold it.",
+            "example": "KTP0001000",
+            "minLength": 1,
+            "maxLength": 64,
+        },
+    )
+
+
+class BatchPrintItemSchema(PrintFieldsSchema):
     client_id = fields.String(required=True, validate=validate.Length(min=1, max=64))
 
 
@@ -204,6 +286,7 @@ class LedgerPageSchema(ma.Schema):
     next_before = fields.Integer(
         allow_none=True, metadata={"description": "Pass as `before` for the next page."}
     )
+    serial_tracked = fields.Integer(metadata={"description": "Blanks on hand whose serials are recorded."})
 
 
 # --- transfers -----------------------------------------------------------------------
@@ -214,6 +297,13 @@ class TransferCreateSchema(Strict):
     to = fields.String(required=True, validate=CODE)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
     note = text(2000, load_default=None, allow_none=True)
+    serials = TransferSerials(
+        load_default=None,
+        metadata={
+            "description": '"lowest" (the lowest-numbered blanks the source holds) or serial ranges.',
+            "oneOf": [{"type": "string", "enum": ["lowest"]}, {"type": "array", "items": {"type": "string"}}],
+        },
+    )
 
 
 class TransferSchema(ma.Schema):
@@ -227,6 +317,7 @@ class TransferSchema(ma.Schema):
     dispatched_at = UtcDateTime()
     closed_by = fields.String(allow_none=True)
     closed_at = UtcDateTime(allow_none=True)
+    serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carries, if any."})
 
 
 class TransferQuerySchema(Strict):
@@ -239,3 +330,54 @@ class TransferQuerySchema(Strict):
 class TransferPageSchema(ma.Schema):
     items = fields.List(fields.Nested(TransferSchema))
     next_before = fields.Integer(allow_none=True)
+
+
+# --- serials -------------------------------------------------------------------------
+
+
+class SerialRangeSchema(ma.Schema):
+    range = fields.String()
+    first = fields.String()
+    last = fields.String()
+    count = fields.Integer()
+    transfer_id = fields.Integer()
+
+
+class SerialHoldingsSchema(ma.Schema):
+    office = fields.String()
+    held_count = fields.Integer(metadata={"description": "Serialled blanks the office holds."})
+    in_transit_count = fields.Integer(metadata={"description": "Serialled blanks on their way to it."})
+    held = fields.List(fields.Nested(SerialRangeSchema))
+    in_transit = fields.List(fields.Nested(SerialRangeSchema))
+
+
+class SerialHoldingsQuerySchema(Strict):
+    limit = fields.Integer(load_default=1000, validate=validate.Range(min=1, max=10_000))
+
+
+class SerialStepSchema(ma.Schema):
+    movement_id = fields.Integer()
+    kind = fields.String(metadata={"enum": list(MOVEMENT_KINDS)})
+    outcome = fields.String(allow_none=True)
+    office = fields.String()
+    occurred_at = UtcDateTime()
+    actor = fields.String()
+    document_no = fields.String(allow_none=True)
+    transfer_id = fields.Integer(allow_none=True)
+    range = fields.String(metadata={"description": "The range this movement carried."})
+
+
+class SerialEndSchema(ma.Schema):
+    movement_id = fields.Integer()
+    kind = fields.String()
+    outcome = fields.String(allow_none=True)
+    office = fields.String()
+
+
+class SerialStorySchema(ma.Schema):
+    serial = fields.String()
+    range = fields.String(metadata={"description": "The range holding it now."})
+    office = fields.String(allow_none=True, metadata={"description": "The office holding it, if held."})
+    transfer_id = fields.Integer(allow_none=True, metadata={"description": "The transfer carrying it."})
+    ended_by = fields.Nested(SerialEndSchema, allow_none=True)
+    trail = fields.List(fields.Nested(SerialStepSchema))

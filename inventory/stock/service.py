@@ -24,16 +24,18 @@ from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
-from . import books
+from . import books, prints, serial_prints, serial_ranges
 from .books import open_books
 from .ledger import M, get_movement
-from .prints import consume, consume_batch, count_usage, time_zone_of
+from .prints import count_usage, time_zone_of
+from .serials import SerialRange, total
 from .settlement import settle_within_transaction
 from .transfers import cancel_transfer, dispatch, receive_transfer
+from .transfers import with_serials as transfer_with_serials
 
 __all__ = [
     "adjust", "cancel_transfer", "consume", "consume_batch", "count", "dispatch", "open_books",
-    "receive", "receive_transfer", "reverse", "settle_within_transaction",
+    "receive", "receive_transfer", "reverse", "settle_within_transaction", "transfer_with_serials",
 ]  # fmt: skip
 
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
@@ -50,9 +52,19 @@ def receive(
     batch_no: str | None = None,
     document_no: str | None = None,
     note: str | None = None,
+    serials: list[SerialRange] | None = None,
 ) -> dict:
-    """A delivery of blanks into an office (from the ministry or a province)."""
+    """A delivery of blanks into an office (from the ministry or a province), with the serials of
+    the blanks when known (stock/serial_ranges.py): as many as the quantity, none seen before."""
     books.require_active(office)
+    if serials is not None and total(serials) != quantity:
+        raise Invalid(
+            f"The serials name {total(serials)} blanks, the delivery {quantity}.",
+            error="serial_count_mismatch",
+            field="serials",
+            serials=total(serials),
+            quantity=quantity,
+        )
     on_hand = books.credit(office.id, quantity)
     movement = books.record(
         office,
@@ -65,8 +77,35 @@ def receive(
         reference=document_no,
         note=note,
     )
+    if serials is not None:
+        serial_ranges.deliver(office.id, movement["id"], serials)
+        movement["serials"] = [str(found) for found in serials]
     books.settle({office.path: (quantity, 0)})
     return movement
+
+
+def consume(
+    office: OfficeRef,
+    actor: Principal,
+    *,
+    outcome: str,
+    reason: str,
+    printed_at: datetime | None = None,
+    serial: SerialRange | None = None,
+) -> dict:
+    """One card print (prints.py); one naming its blank's serial ends the serial (serial_prints.py)."""
+    if serial is not None:
+        return serial_prints.consume_serialled(
+            office, actor, serial, outcome=outcome, reason=reason, printed_at=printed_at
+        )
+    # Refused with serial_required by the print's own guard where the office asks for serials.
+    return prints.consume(office, actor, outcome=outcome, reason=reason, printed_at=printed_at)
+
+
+def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> list[dict]:
+    """A mobile unit's offline prints (prints.py); refused whole where every print needs a serial."""
+    prints.refuse_unnamed(office, field="prints")
+    return prints.consume_batch(office, actor, items)
 
 
 # --- stocktakes, adjustments, reversals ------------------------------------------
@@ -128,6 +167,7 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
         raise Conflict(
             f"Movement {movement_id} has already been reversed.", error="already_reversed"
         ) from None
+    serial_ranges.undo(original, movement["id"])
     usage_shares = []
     if original["kind"] == "print":
         # Off the local day it was counted on; should the office's zone have changed in between,

@@ -9,19 +9,34 @@ from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef, office_refs
-from . import books
+from . import books, serial_ranges
 from .ledger import B, T, get_transfer
+from .serials import SerialRange, total
 
 # --- transfers ------------------------------------------------------------------
 
 
 def dispatch(
-    source: OfficeRef, destination: OfficeRef, actor: Principal, quantity: int, note: str | None = None
+    source: OfficeRef,
+    destination: OfficeRef,
+    actor: Principal,
+    quantity: int,
+    note: str | None = None,
+    serials: list[SerialRange] | str | None = None,
 ) -> dict:
-    """Blanks leave the source at once and show as in transit on both offices."""
+    """Blanks leave the source at once and show as in transit on both offices; with `serials`
+    (named ranges, or "lowest": the source's lowest-numbered) their ranges travel with them."""
     books.require_active(destination)
     if source.id == destination.id:
         raise Invalid("An office cannot transfer to itself.", error="same_office")
+    if isinstance(serials, list) and total(serials) != quantity:
+        raise Invalid(
+            f"The serials name {total(serials)} blanks, the transfer {quantity}.",
+            error="serial_count_mismatch",
+            field="serials",
+            serials=total(serials),
+            quantity=quantity,
+        )
     books.lock_balances(source.id, destination.id)
     on_hand = books.debit(source.id, quantity, in_transit_out=B.c.in_transit_out + quantity)
     db.session.execute(
@@ -40,7 +55,7 @@ def dispatch(
         )
         .returning(T.c.id)
     ).scalar_one()
-    books.record(
+    movement = books.record(
         source,
         actor,
         "transfer_out",
@@ -50,8 +65,18 @@ def dispatch(
         reference=f"transfer:{transfer_id}",
         note=note,
     )
+    # After the source's balance row is locked: two "lowest" transfers from it take turns.
+    if serials == "lowest":
+        serial_ranges.take_lowest(source.id, quantity, movement["id"], transfer_id=transfer_id)
+    elif serials is not None:
+        serial_ranges.take(source.id, serials, movement["id"], transfer_id=transfer_id)
     books.settle({source.path: (-quantity, 0), destination.path: (0, quantity)})
-    return get_transfer(transfer_id)
+    return with_serials(transfer_id)
+
+
+def with_serials(transfer_id: int) -> dict:
+    """A transfer as the API answers it: with the serial ranges it carries."""
+    return {**get_transfer(transfer_id), "serials": serial_ranges.moved_by_transfer(transfer_id)}
 
 
 def receive_transfer(transfer_id: int, actor: Principal) -> dict:
@@ -78,16 +103,17 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     )
     on_hand = books.credit(lands_at.id, quantity)
     kind = "transfer_in" if received else "transfer_return"
-    books.record(
+    movement = books.record(
         lands_at, actor, kind, quantity, on_hand, transfer_id=transfer_id, reference=f"transfer:{transfer_id}"
     )
+    serial_ranges.land(transfer_id, lands_at.id, movement["id"])
     books.settle(
         {
             destination.path: (quantity if received else 0, -quantity),
             source.path: (0 if received else quantity, 0),
         }
     )
-    return get_transfer(transfer_id)
+    return with_serials(transfer_id)
 
 
 def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, OfficeRef, int]:

@@ -1,5 +1,6 @@
-"""Books checks: every balance equals its ledger, no transfer is half-applied, and every
-subtree rollup equals its offices' balances (counting shares still queued for it)."""
+"""Books checks: every balance equals its ledger, no transfer is half-applied, every subtree
+rollup equals its offices' balances (counting shares still queued for it), no serial is held
+in two places, and no office holds more serialled blanks than blanks."""
 
 from __future__ import annotations
 
@@ -7,12 +8,20 @@ from sqlalchemy import case, func, select
 
 from ..core.db import db
 from ..offices.models import Office
-from .models import Balance, Movement, OfficeRollup, PendingRollup, Transfer
+from .models import Balance, Movement, OfficeRollup, PendingRollup, SerialRange, Transfer
 
 
 def problems() -> list[str]:
     """Every inconsistency found, one line each, naming the office or transfer."""
-    return _ledger_mismatches() + _transit_mismatches() + _transfer_movements() + _rollup_mismatches()
+    return (
+        _ledger_mismatches()
+        + _transit_mismatches()
+        + _transfer_movements()
+        + _rollup_mismatches()
+        + _serials_in_two_places()
+        + _tracked_beyond_stock()
+        + _ranges_on_closed_transfers()
+    )
 
 
 def _ledger_mismatches() -> list[str]:
@@ -123,3 +132,52 @@ def _rollup_mismatches() -> list[str]:
         f"hold {want_on_hand} and {want_in_transit} (queued shares counted)"
         for code, on_hand, want_on_hand, in_transit, want_in_transit in rows
     ]
+
+
+def _serials_in_two_places() -> list[str]:
+    """Ranges of one prefix and width overlapping: some serial would have two holders."""
+    ordered = select(
+        SerialRange.id,
+        SerialRange.prefix,
+        SerialRange.width,
+        SerialRange.first,
+        func.lag(SerialRange.last)
+        .over(partition_by=(SerialRange.prefix, SerialRange.width), order_by=SerialRange.first)
+        .label("previous_last"),
+    ).subquery()
+    rows = db.session.execute(
+        select(ordered.c.id, ordered.c.prefix, ordered.c.width, ordered.c.first).where(
+            ordered.c.previous_last >= ordered.c.first
+        )
+    ).all()
+    return [
+        f"serial range {rid}: {prefix}{first:0{width}d} is also in the range before it"
+        for rid, prefix, width, first in rows
+    ]
+
+
+def _tracked_beyond_stock() -> list[str]:
+    """An office cannot hold more serialled blanks than blanks: a count or print without a
+    serial took blanks whose serials are still on its books."""
+    held = (
+        select(SerialRange.office_id, func.sum(SerialRange.last - SerialRange.first + 1).label("n"))
+        .where(SerialRange.office_id.is_not(None))
+        .group_by(SerialRange.office_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Office.code, Balance.on_hand, held.c.n)
+        .join(Balance, Balance.office_id == Office.id)
+        .join(held, held.c.office_id == Office.id)
+        .where(held.c.n > Balance.on_hand)
+    ).all()
+    return [f"office {code}: {n} serialled blanks held but on_hand {on_hand}" for code, on_hand, n in rows]
+
+
+def _ranges_on_closed_transfers() -> list[str]:
+    rows = db.session.execute(
+        select(SerialRange.id, Transfer.id, Transfer.status)
+        .join(Transfer, Transfer.id == SerialRange.transfer_id)
+        .where(Transfer.status != "in_transit")
+    ).all()
+    return [f"serial range {rid}: still on transfer {tid}, which is {status}" for rid, tid, status in rows]

@@ -30,6 +30,15 @@ def delivery(api):
     return "POST", "/offices/62.02/deliveries", {"quantity": 40, "document_no": "BAST-118"}, "warehouse"
 
 
+def manifest_delivery(api):
+    return (
+        "POST",
+        "/offices/62.02/deliveries/manifest?document_no=BAST-119",
+        b"uid\n04A1\n04A2\n",
+        "warehouse",
+    )
+
+
 def last_blank_print(api):
     deliver(api, "62.02-JB1", 1)
     return "POST", "/offices/62.02-JB1/prints", PRINTED, "operator"
@@ -95,6 +104,7 @@ KEYED_VERBS = {
     office_create: ("POST", "/api/v1/offices"),
     office_settings: ("PATCH", "/api/v1/offices/<code>"),
     delivery: ("POST", "/api/v1/offices/<code>/deliveries"),
+    manifest_delivery: ("POST", "/api/v1/offices/<code>/deliveries/manifest"),
     last_blank_print: ("POST", "/api/v1/offices/<code>/prints"),
     batch_print: ("POST", "/api/v1/offices/<code>/prints/batch"),
     stocktake: ("POST", "/api/v1/offices/<code>/adjustments"),
@@ -112,6 +122,9 @@ KEYED_VERBS = {
 
 def send(api, request, key):
     method, path, body, user = request
+    if isinstance(body, bytes):  # a manifest: text, not JSON
+        headers = {"Idempotency-Key": key, "Content-Type": "text/csv"}
+        return api.call(method, path, data=body, as_=user, headers=headers)
     return api.call(method, path, json=body, as_=user, headers={"Idempotency-Key": key})
 
 

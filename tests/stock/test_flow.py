@@ -23,7 +23,7 @@ from tests.helpers import (
 )
 
 REGENCY_AREA = {"62.02", "62.02.05", "62.02.06", "62.02-JB1"}
-EMPTY = {"on_hand": 0, "in_transit_in": 0, "in_transit_out": 0, "subtree_on_hand": 0}
+EMPTY = {"on_hand": 0, "in_transit_in": 0, "in_transit_out": 0, "subtree_on_hand": 0, "serial_tracked": 0}
 
 
 def create_office(api, code, kind, parent, as_="admin"):
