@@ -68,6 +68,10 @@ class Config:
     # the server's clock (inventory/stock/print_time.py).
     PRINT_BACKDATE_DAYS = int(os.environ.get("PRINT_BACKDATE_DAYS", "31"))
     PRINT_CLOCK_SKEW_MINUTES = int(os.environ.get("PRINT_CLOCK_SKEW_MINUTES", "5"))
+    # How much earlier than one recorded before it a movement's recorded_at may be: a print
+    # takes its time before waiting for the balance lock, and hosts' clocks differ a little.
+    # The stock card's event-order balances read this far around each row (stock/event_order.py).
+    LEDGER_RECORDING_MARGIN_SECONDS = int(os.environ.get("LEDGER_RECORDING_MARGIN_SECONDS", "300"))
 
     # Alert notifications (inventory/delivery.py). A failed delivery is retried after
     # NOTIFY_BACKOFF_SECONDS * 2**(attempts-1), and marked failed after NOTIFY_MAX_ATTEMPTS.

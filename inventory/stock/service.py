@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..core.db import db
+from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
 from . import books
 from .books import open_books
 from .ledger import M, get_movement
+from .print_time import refuse_told_time
 from .prints import consume, consume_batch, count_usage, time_zone_of
 from .transfers import cancel_transfer, dispatch, receive_transfer
 
@@ -50,7 +52,22 @@ def receive(
     document_no: str | None = None,
     note: str | None = None,
 ) -> dict:
-    """A delivery of blanks into an office (from the ministry or a province)."""
+    """A delivery of blanks into an office (from the ministry or a province).
+
+    `received_at` is bounded as a print's printed_at is (print_time.py): the stock card's
+    balances in event order read only that far around each movement (event_order.py).
+    """
+    config = current_app.config
+    refusal = refuse_told_time(
+        "received_at",
+        "deliveries",
+        received_at,
+        utcnow(),
+        config["PRINT_BACKDATE_DAYS"],
+        config["PRINT_CLOCK_SKEW_MINUTES"],
+    )
+    if refusal is not None:
+        raise Invalid(refusal.message, error=refusal.error, field="received_at")
     books.require_active(office)
     on_hand = books.credit(office.id, quantity)
     movement = books.record(
