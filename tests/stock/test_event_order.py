@@ -265,3 +265,24 @@ def test_a_card_page_costs_the_same_statements_with_a_short_or_a_long_ledger(api
     deep_page = statements_for(api, f"/offices/62.02.06/ledger?limit=50&before={deep}")
 
     assert len(short) == len(first) == len(deep_page) == CARD_PAGE_STATEMENTS, deep_page
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/offices/62.02.06/stock",
+        "/offices/62.02.06/projection",
+        "/offices/62.02/redistribution",
+        "/reports/stock?under=62.02",
+        "/reports/consumption?under=62.02",
+    ],
+)
+def test_reads_other_than_the_card_never_touch_the_ledger(api, path):
+    """Stock, projection and reports read balances, rollups and daily usage: a few rows per
+    office and day, never the office's movements, so their cost cannot grow with the ledger."""
+    fill_ledger(api.app, "62.02.06", 101)
+
+    with counting_statements(api.app) as statements:
+        ok(api.get(path, as_="manager"))
+
+    assert statements and not [s for s in statements if "movements" in s.lower()]
