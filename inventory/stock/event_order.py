@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, func, literal, select
+from sqlalchemy import ColumnElement, Interval, String, and_, bindparam, func, select
 
 from .models import Movement
 
@@ -62,14 +62,32 @@ class Bounds:
             recording=config["LEDGER_RECORDING_MARGIN_SECONDS"],
         )
 
+    def parameters(self, dialect: str) -> dict:
+        """The shifts `balance` reads around each row, as its statement's parameters."""
+        shifts = {
+            SHIFT_EARLY: -self.recording,
+            SHIFT_OLDEST: -(self.recording + self.backdate),
+            SHIFT_LATEST: self.recording + self.ahead,
+        }
+        return {name: _shift(seconds, dialect) for name, seconds in shifts.items()}
 
-def shifted(moment: ColumnElement, seconds: int, dialect: str) -> ColumnElement:
-    """`moment` moved by whole seconds, in SQL. On SQLite, where times are stored as text,
-    datetime() drops the fraction: one more second outwards keeps a bound a bound."""
+
+SHIFT_EARLY, SHIFT_OLDEST, SHIFT_LATEST = "shift_early", "shift_oldest", "shift_latest"
+
+
+def _shift(seconds: int, dialect: str):
+    """On SQLite, where times are stored as text, datetime() drops the fraction: one more
+    second outwards keeps a bound a bound."""
     if dialect == "sqlite":
-        seconds += 1 if seconds >= 0 else -1
-        return func.datetime(moment, f"{seconds:+d} seconds")
-    return moment + literal(timedelta(seconds=seconds))
+        return f"{seconds + (1 if seconds >= 0 else -1):+d} seconds"
+    return timedelta(seconds=seconds)
+
+
+def _shifted(moment: ColumnElement, name: str, dialect: str) -> ColumnElement:
+    """`moment` moved by the shift passed as parameter `name`, in SQL."""
+    if dialect == "sqlite":
+        return func.datetime(moment, bindparam(name, type_=String))
+    return moment + bindparam(name, type_=Interval)
 
 
 def _net(*where) -> ColumnElement:
@@ -78,11 +96,13 @@ def _net(*where) -> ColumnElement:
     return select(func.coalesce(func.sum(x.c.quantity), 0)).where(*conditions).scalar_subquery()
 
 
-def balance(row, dialect: str, bounds: Bounds) -> ColumnElement:
-    """SQL for the balance after `row` (a FROM with movements' columns) in event order."""
-    recorded_early = shifted(row.c.recorded_at, -bounds.recording, dialect)
-    oldest = shifted(row.c.recorded_at, -(bounds.recording + bounds.backdate), dialect)
-    latest = shifted(row.c.recorded_at, bounds.recording + bounds.ahead, dialect)
+def balance(row, dialect: str) -> ColumnElement:
+    """SQL for the balance after `row` (a FROM with movements' columns) in event order; its
+    statement takes Bounds.parameters. Build it once per statement: building costs more than
+    running it."""
+    recorded_early = _shifted(row.c.recorded_at, SHIFT_EARLY, dialect)
+    oldest = _shifted(row.c.recorded_at, SHIFT_OLDEST, dialect)
+    latest = _shifted(row.c.recorded_at, SHIFT_LATEST, dialect)
 
     def same_office(x):
         return x.c.office_id == row.c.office_id

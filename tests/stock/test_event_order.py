@@ -249,11 +249,12 @@ def deep_cursor(api, code: str) -> int:
     return ledger(api, code, limit=500, before=ledger(api, code, limit=500)["next_before"])["items"][-1]["id"]
 
 
-# The token lookup, the office and the page (its rows and each row's balance in one query).
-CARD_PAGE_STATEMENTS = 3
+# The token lookup, the office and the page (its rows and each row's balance in one query);
+# on PostgreSQL first the page's plan settings (no JIT, no parallel workers: ledger._plain_plans).
+CARD_PAGE_STATEMENTS = {"sqlite": 3, "postgresql": 4}
 
 
-def test_a_card_page_costs_the_same_statements_with_a_short_or_a_long_ledger(api):
+def test_a_card_page_costs_the_same_statements_with_a_short_or_a_long_ledger(api, backend):
     fill_ledger(api.app, "62.02.05", 11)
     fill_ledger(api.app, "62.02.06", 10_001)
     deep = deep_cursor(api, "62.02.06")
@@ -264,7 +265,7 @@ def test_a_card_page_costs_the_same_statements_with_a_short_or_a_long_ledger(api
     first = statements_for(api, "/offices/62.02.06/ledger?limit=50")
     deep_page = statements_for(api, f"/offices/62.02.06/ledger?limit=50&before={deep}")
 
-    assert len(short) == len(first) == len(deep_page) == CARD_PAGE_STATEMENTS, deep_page
+    assert len(short) == len(first) == len(deep_page) == CARD_PAGE_STATEMENTS[backend], deep_page
 
 
 @pytest.mark.parametrize(
