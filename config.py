@@ -74,6 +74,10 @@ class Config:
     # queued at most this often, in a thread of its own, so under load one batch covers many
     # prints; 0 settles right after each answer, in the thread that sent it.
     SETTLE_INTERVAL_SECONDS = float(os.environ.get("SETTLE_INTERVAL_SECONDS", "0.2"))
+    # How much earlier than one recorded before it a movement's recorded_at may be: a print
+    # takes its time before waiting for the balance lock, and hosts' clocks differ a little.
+    # The stock card's event-order balances read this far around each row (stock/event_order.py).
+    LEDGER_RECORDING_MARGIN_SECONDS = int(os.environ.get("LEDGER_RECORDING_MARGIN_SECONDS", "300"))
 
     # Alert notifications (inventory/delivery.py). A failed delivery is retried after
     # NOTIFY_BACKOFF_SECONDS * 2**(attempts-1), and marked failed after NOTIFY_MAX_ATTEMPTS.

@@ -174,7 +174,8 @@ def adjust(data, code):
 @blp.arguments(LedgerQuerySchema(), location="query")
 @blp.response(200, LedgerPageSchema)
 def stock_card(query, code):
-    """The stock card, newest first. Follow `next_before` for older pages."""
+    """The stock card, newest first by when each movement happened, with the balance after
+    each in that order (`balance`). Follow `next_before` for older pages."""
     office = office_for(code, permissions.READ)
     limit = min(query["limit"], current_app.config["LEDGER_PAGE_MAX"])
     items = ledger.ledger(
@@ -215,11 +216,8 @@ def movement(movement_id):
     """One movement of the ledger."""
     found = ledger.get_movement(movement_id)
     permissions.require(current_principal(), permissions.READ, found["office_path"])
-    return ledger.ledger(
-        tree.OfficeRef(found["office_id"], found["office_code"], found["office_path"]),
-        before_id=movement_id + 1,
-        limit=1,
-    )[0]
+    office = tree.OfficeRef(found["office_id"], found["office_code"], found["office_path"])
+    return ledger.movement_on_card(office, movement_id)
 
 
 # --- transfers ---------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""When a print may say it happened. Pure: a time and the server's clock in, a refusal or nothing out.
+"""When a print (or a delivery) may say it happened. Pure: a time and the server's clock in, a
+refusal or nothing out.
 
 A print's `printed_at` orders the stock card and picks the usage day its rates count on. A
 clock a few minutes fast is a clock; a time further ahead is a wrong clock, and one older
@@ -16,7 +17,7 @@ PRINT_CLOCK_SKEW_MINUTES = 5
 
 @dataclass(frozen=True)
 class PrintTimeRefusal:
-    error: str  # "printed_at_future" or "printed_at_too_old"
+    error: str  # "printed_at_future" or "printed_at_too_old" (received_at_... for a delivery)
     message: str
 
 
@@ -27,18 +28,32 @@ def refuse_print_time(
     skew_minutes: int = PRINT_CLOCK_SKEW_MINUTES,
 ) -> PrintTimeRefusal | None:
     """Why `printed_at` cannot be recorded at `now` (both aware), or None when it can (or is unset)."""
-    if printed_at is None:
+    return refuse_told_time("printed_at", "prints", printed_at, now, backdate_days, skew_minutes)
+
+
+def refuse_told_time(
+    field: str,
+    what: str,
+    moment: datetime | None,
+    now: datetime,
+    backdate_days: int = PRINT_BACKDATE_DAYS,
+    skew_minutes: int = PRINT_CLOCK_SKEW_MINUTES,
+) -> PrintTimeRefusal | None:
+    """The same bounds for any movement that says when it happened (a print's printed_at, a
+    delivery's received_at): the stock card's balances in event order rely on them
+    (stock/event_order.py). `what` names the movements in the message."""
+    if moment is None:
         return None
-    if printed_at > now + timedelta(minutes=skew_minutes):
+    if moment > now + timedelta(minutes=skew_minutes):
         return PrintTimeRefusal(
-            "printed_at_future",
-            f"printed_at {printed_at.isoformat()} is ahead of the server's clock ({now.isoformat()}) "
+            f"{field}_future",
+            f"{field} {moment.isoformat()} is ahead of the server's clock ({now.isoformat()}) "
             f"by more than {skew_minutes} minutes: check the device's clock.",
         )
-    if printed_at < now - timedelta(days=backdate_days):
+    if moment < now - timedelta(days=backdate_days):
         return PrintTimeRefusal(
-            "printed_at_too_old",
-            f"printed_at {printed_at.isoformat()} is more than {backdate_days} days ago: prints are "
+            f"{field}_too_old",
+            f"{field} {moment.isoformat()} is more than {backdate_days} days ago: {what} are "
             "recorded within that many days; record an older one as a stocktake correction.",
         )
     return None

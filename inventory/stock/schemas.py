@@ -157,7 +157,16 @@ class MovementSchema(ma.Schema):
     office = fields.String()
     kind = fields.String(metadata={"enum": list(MOVEMENT_KINDS)})
     quantity = fields.Integer(metadata={"description": "Signed: negative takes blanks out."})
-    balance_after = fields.Integer()
+    balance_after = fields.Integer(
+        metadata={"description": "On hand right after it was recorded (a stocktake's count)."}
+    )
+    balance = fields.Integer(
+        metadata={
+            "description": "On hand after it in the order movements happened (occurred_at, id), "
+            "as the stock card shows it; differs from balance_after where a movement dated "
+            "earlier was recorded later. Not in a write's answer."
+        }
+    )
     outcome = fields.String(allow_none=True)
     reason = fields.String(allow_none=True)
     transfer_id = fields.Integer(allow_none=True)

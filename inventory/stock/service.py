@@ -17,16 +17,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..core.db import db
+from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
 from . import books, prints, serial_prints, serial_ranges
 from .books import open_books
 from .ledger import M, get_movement
+from .print_time import refuse_told_time
 from .prints import count_usage, time_zone_of
 from .serials import SerialRange, total
 from .settlement import settle_within_transaction
@@ -55,7 +57,22 @@ def receive(
     serials: list[SerialRange] | None = None,
 ) -> dict:
     """A delivery of blanks into an office (from the ministry or a province), with the serials of
-    the blanks when known (stock/serial_ranges.py): as many as the quantity, none seen before."""
+    the blanks when known (stock/serial_ranges.py): as many as the quantity, none seen before.
+
+    `received_at` is bounded as a print's printed_at is (print_time.py): the stock card's
+    balances in event order read only that far around each movement (event_order.py).
+    """
+    config = current_app.config
+    refusal = refuse_told_time(
+        "received_at",
+        "deliveries",
+        received_at,
+        utcnow(),
+        config["PRINT_BACKDATE_DAYS"],
+        config["PRINT_CLOCK_SKEW_MINUTES"],
+    )
+    if refusal is not None:
+        raise Invalid(refusal.message, error=refusal.error, field="received_at")
     books.require_active(office)
     if serials is not None and total(serials) != quantity:
         raise Invalid(

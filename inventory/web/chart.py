@@ -9,18 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import func, select
-
-from ..core.db import db
-from ..offices.time_zones import ZONES, local_day
-from ..stock.ledger import M
+from ..offices.time_zones import ZONES
+from ..stock import ledger
 
 WIDTH, HEIGHT = 720, 260
 LEFT, RIGHT, TOP, BOTTOM = 64, 16, 16, 36
 HISTORY_DAYS = 90
 MIN_FUTURE_DAYS = 30
 MIN_TICK_GAP = 80  # pixels between date labels
-MAX_ROWS = 20_000
 
 
 @dataclass(frozen=True)
@@ -47,33 +43,28 @@ def balance_points(
     ago up to today, in the order the movements happened, whatever the order they were
     recorded in.
 
-    A print uploaded late carries its own time: its `balance_after` follows the order of
-    recording, so the line is drawn from today's balance back through the movements'
-    quantities instead, and stays one consistent staircase. It starts with the balance just
-    before the window (or at zero, the day before an office's first movement).
+    Each day's end is read on its own (stock.ledger.balances_at: the day's last movement and
+    its balance in event order), so the whole window is drawn at the cost of one seek a day,
+    however many movements the office has. It starts with the balance just before the
+    window (or at zero, the day before an office's first movement).
     """
     first_day = today - timedelta(days=days)
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=ZONES[time_zone]).astimezone(UTC)
-    in_window = (M.c.office_id == office_id, M.c.occurred_at >= start)
-    moved = db.session.execute(select(func.coalesce(func.sum(M.c.quantity), 0)).where(*in_window)).scalar()
-    rows = db.session.execute(
-        select(M.c.occurred_at, M.c.quantity)
-        .where(*in_window)
-        .order_by(M.c.occurred_at, M.c.id)
-        .limit(MAX_ROWS)
-    ).all()
-    balance = on_hand - int(moved)
-    earlier = db.session.execute(
-        select(M.c.id).where(M.c.office_id == office_id, M.c.occurred_at < start).limit(1)
-    ).first()
+    starts = [first_day + timedelta(days=n) for n in range(days + 2)]  # up to tomorrow's start
+    moments = [
+        datetime.combine(day, datetime.min.time(), tzinfo=ZONES[time_zone]).astimezone(UTC) for day in starts
+    ]
+    ends = ledger.balances_at(office_id, moments)
     by_day: dict[date, int] = {}
-    if earlier is not None:
+    (before, balance), last_seen = ends[0], ends[0][0]
+    if before is not None:
         by_day[first_day] = balance
-    elif rows:  # the office started empty: draw the day before its first movement at zero
-        by_day[local_day(rows[0].occurred_at, time_zone) - timedelta(days=1)] = balance
-    for occurred_at, quantity in rows:
-        balance += quantity
-        by_day[local_day(occurred_at, time_zone)] = balance
+    for day, (movement_id, balance) in zip(starts, ends[1:], strict=False):
+        if movement_id == last_seen:
+            continue  # no movement that day
+        if last_seen is None:  # the office started empty: draw the day before its first movement at zero
+            by_day[day - timedelta(days=1)] = 0
+        by_day[day] = balance
+        last_seen = movement_id
     return sorted(by_day.items())
 
 

@@ -260,7 +260,10 @@ def test_one_movement_is_read_by_id_inside_the_area(api):
 
     found = movement(api, printed["id"], as_="operator")
 
-    assert found == printed  # the same line, as it was answered when it was recorded
+    # The same line, as it was answered when it was recorded, with its place on the stock card:
+    # the balance after it in the order movements happened (a write's answer has no such field).
+    assert {key: value for key, value in found.items() if key != "balance"} == printed
+    assert found["balance"] == 2
     assert (found["kind"], found["quantity"], found["balance_after"], found["office"]) == (
         "print",
         -1,

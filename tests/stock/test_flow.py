@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from tests.helpers import (
@@ -376,18 +378,21 @@ def test_the_card_filters_by_kind(api):
 
 
 def test_the_card_filters_by_when_it_happened_in_any_time_zone(api):
-    for day, quantity in (("2023-11-01", 1), ("2023-11-10", 2), ("2023-11-20", 4)):
-        deliver(api, "62.02", quantity, received_at=f"{day}T09:00:00+07:00")
+    # Deliveries say when they were received, within the backdate limit (stock/print_time.py).
+    today = datetime.now(UTC).date()
+    day = {n: (today - timedelta(days=n)).isoformat() for n in (20, 11, 1)}
+    for days_ago, quantity in ((20, 1), (11, 2), (1, 4)):
+        deliver(api, "62.02", quantity, received_at=f"{day[days_ago]}T09:00:00+07:00")
 
     def quantities(**window):
         return [m["quantity"] for m in ledger(api, "62.02", **window)["items"]]
 
-    assert ledger(api, "62.02")["items"][-1]["occurred_at"] == "2023-11-01T02:00:00+00:00"
-    assert quantities(since="2023-11-10T02:00:00Z") == [4, 2]  # since is inclusive
-    assert quantities(until="2023-11-10T09:00:00+07:00") == [1]  # until is exclusive
-    assert quantities(since="2023-11-05T00:00:00Z", until="2023-11-15T00:00:00Z") == [2]
-    assert quantities(since="2023-11-20T09:00:01+07:00") == []
-    assert quantities(since="2023-11-20T08:59:59+07:00", kind="delivery") == [4]
+    assert ledger(api, "62.02")["items"][-1]["occurred_at"] == f"{day[20]}T02:00:00+00:00"
+    assert quantities(since=f"{day[11]}T02:00:00Z") == [4, 2]  # since is inclusive
+    assert quantities(until=f"{day[11]}T09:00:00+07:00") == [1]  # until is exclusive
+    assert quantities(since=f"{day[20]}T03:00:00Z", until=f"{day[1]}T00:00:00Z") == [2]
+    assert quantities(since=f"{day[1]}T09:00:01+07:00") == []
+    assert quantities(since=f"{day[1]}T08:59:59+07:00", kind="delivery") == [4]
 
 
 def test_the_card_is_read_in_the_area_only(api):

@@ -8,6 +8,8 @@ from inventory.offices import tree
 from inventory.offices.time_zones import local_day
 from inventory.web import chart
 from tests.helpers import PRINTED, deliver, print_batch, print_card
+from tests.stock.test_query_cost import counting_statements, fill_ledger
+from tests.web.dashboard import browser
 
 
 def test_prints_uploaded_late_draw_the_same_line_as_prints_sent_in_order(api):
@@ -33,3 +35,20 @@ def test_prints_uploaded_late_draw_the_same_line_as_prints_sent_in_order(api):
     assert [day for day, _ in on_time][1:] == [
         local_day(now - timedelta(days=n), "WIB") for n in (12, 10, 6, 3)
     ]
+
+
+def test_the_office_page_costs_the_same_statements_with_a_short_or_a_long_ledger(web):
+    """The page (its stock card and a chart of the whole window) reads no more with 10,000
+    movements than with 10; cf. tests/stock/test_event_order.py for the card alone."""
+    fill_ledger(web.app, "62.02.05", 11)
+    fill_ledger(web.app, "62.02.06", 10_001)
+    reader = browser(web, "manager")
+    assert reader.get("/offices/62.02.05").status_code == 200  # caches warm
+
+    counts = []
+    for code in ("62.02.05", "62.02.06"):
+        with counting_statements(web.app) as statements:
+            assert reader.get(f"/offices/{code}").status_code == 200
+        counts.append(len(statements))
+
+    assert counts[0] == counts[1]
