@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from .auth.tokens import authenticate
+from .blank_requests import api as requests_api
 from .core import health
 from .core.http import Api
 from .core.unit_of_work import read_before_writing
@@ -24,6 +25,7 @@ API_BLUEPRINTS = (
     reports_api.blp,
     notify_api.blp,
     notify_api.notifications_blp,
+    requests_api.blp,
 )
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.

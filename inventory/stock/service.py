@@ -20,12 +20,14 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..core import bus
 from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
 from . import books
 from .books import open_books
+from .events import DeliveryRecorded
 from .ledger import M, get_movement
 from .prints import consume, consume_batch, count_usage, time_zone_of
 from .transfers import cancel_transfer, dispatch, receive_transfer
@@ -49,10 +51,14 @@ def receive(
     batch_no: str | None = None,
     document_no: str | None = None,
     note: str | None = None,
+    request_id: int | None = None,
+    over_approve: bool = False,
 ) -> dict:
     """A delivery of blanks into an office (from the ministry or a province)."""
     books.require_active(office)
     on_hand = books.credit(office.id, quantity)
+    # After the balance, before the rollups and the movement (whose foreign key names the request).
+    bus.publish(DeliveryRecorded(request_id, office.id, quantity, actor, over_approve))
     movement = books.record(
         office,
         actor,
@@ -63,6 +69,7 @@ def receive(
         batch_no=batch_no,
         reference=document_no,
         note=note,
+        request_id=request_id,
     )
     books.settle({office.path: (quantity, 0)})
     return movement
