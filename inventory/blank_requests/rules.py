@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..core.errors import Conflict, Forbidden, Invalid
+from ..core.errors import Conflict, Invalid
 
 STATUSES = (
     "draft", "submitted", "approved", "rejected", "partially_fulfilled", "fulfilled", "closed", "cancelled",
@@ -206,11 +206,4 @@ def needs_justification(quantity: int, suggested: int | None, justification: str
             error="justification_required",
             field="justification",
             suggested_quantity=suggested,
-        )
-
-
-def require_side(allowed: bool, action: str) -> None:
-    if not allowed:
-        raise Forbidden(
-            f"Only the deciding office's managers may {action} this request.", error="not_your_request"
         )

@@ -41,6 +41,8 @@ def create(
         supplier = office.parent
     rules.check_supplier(office.path, supplier.path)
     rules.check_route(office.path, [step.path for step in via], supplier.path)
+    if _decides(actor, [step.id for step in [*via, supplier]]):
+        raise Forbidden("An office that decides a request cannot also ask it.", error="not_your_request")
     suggested = suggested_quantity(office)
     rules.needs_justification(quantity, suggested, justification)
     now = utcnow()
@@ -104,21 +106,30 @@ def act(
 
 
 def _require_side(actor: Principal, action: str, row) -> None:
-    """The requester's side acts in its area, as every write does. A decision is the deciding
-    office's own (or an admin's): a manager above it deciding in its stead would make the
-    approval at each step of a route one person's."""
+    """The requester's side acts in its area, as every write does, unless it decides the request
+    (a province does not ask itself on a regency's behalf). A decision is the deciding office's
+    own (or an admin's): a manager above it deciding in its stead would make the approval at
+    each step of a route one person's."""
     side = rules.SIDE[action]
+    permission = permissions.REQUEST_BLANKS if side == "requester" else permissions.DECIDE_REQUESTS
+    permissions.require(actor, permission)  # the role first: 403 forbidden names it
     if side == "requester":
-        allowed = permissions.may(actor, permissions.REQUEST_BLANKS, row.office_path)
+        allowed = permissions.in_area(actor, row.office_path) and not _decides(actor, _deciders(row.id))
         who = "the requesting office's managers"
     else:
         office_id = row.step_office_id if side == "step" else row.supplier_id
-        allowed = permissions.may(actor, permissions.DECIDE_REQUESTS) and (
-            actor.is_admin or actor.office_id == office_id
-        )
+        allowed = actor.is_admin or actor.office_id == office_id
         who = f"managers of {row.step_office_code}" if side == "step" else "the supplier's managers"
     if not allowed:
         raise Forbidden(f"Only {who} may {action} this request.", error="not_your_request")
+
+
+def _deciders(request_id: int) -> list[int]:
+    return list(db.session.execute(select(S.c.office_id).where(S.c.request_id == request_id)).scalars())
+
+
+def _decides(actor: Principal, office_ids: list[int]) -> bool:
+    return not actor.is_admin and actor.office_id in office_ids
 
 
 def locked(request_id: int):
