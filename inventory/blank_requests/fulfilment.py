@@ -13,7 +13,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.principal import Principal
 from ..stock.events import DeliveryRecorded, TransferCancelled, TransferDispatched, TransferReceived
 from . import rules
-from .service import R, locked, record, state_of
+from .service import R, locked, record, refresh_on_order, state_of
 
 
 def on_transfer_dispatched(event: TransferDispatched) -> None:
@@ -86,3 +86,4 @@ def _save(row, after: rules.State, action: str, quantity: int, actor: Principal)
         .values(status=after.status, shipped=after.shipped, received=after.received, updated_at=utcnow())
     )
     record(row.id, action, after.status, actor, quantity=quantity)
+    refresh_on_order(row.office_id)

@@ -12,6 +12,7 @@ from ..auth import permissions
 from ..core.db import db, utcnow
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.principal import Principal
+from ..offices import tree
 from ..offices.models import Office
 from . import rules
 from .models import BlankRequest, RequestEvent, RequestStep
@@ -103,6 +104,21 @@ def act(
     quantity = after.approved_quantity if action == "approve" else None
     office_id = deciding if action in ("approve", "reject") else None
     record(request_id, action, after.status, actor, quantity=quantity, note=note, office_id=office_id)
+    if after.status in ("approved", "closed"):  # what the office is owed changed
+        refresh_on_order(row.office_id)
+
+
+def refresh_on_order(office_id: int) -> None:
+    """The office's approved-but-not-received blanks, and the earliest needed_by among them,
+    for the projection (offices.on_order): after every change to what it is owed."""
+    open_ = R.c.status.in_(sorted(rules.OPEN_FOR_SHIPPING))
+    owed = R.c.approved_quantity - R.c.received
+    quantity, due = db.session.execute(
+        select(func.coalesce(func.sum(owed), 0), func.min(R.c.needed_by)).where(
+            R.c.office_id == office_id, open_, owed > 0
+        )
+    ).one()
+    tree.set_on_order(office_id, int(quantity), due)
 
 
 def _require_side(actor: Principal, action: str, row) -> None:

@@ -24,6 +24,7 @@ class Situation:
     lead_time_days: int
     target_date: date | None
     projection: Projection
+    on_order: int = 0  # approved by requests for blanks, not yet received
 
 
 def verdicts(s: Situation) -> dict[str, Verdict]:
@@ -87,6 +88,8 @@ def reorder_now(s: Situation) -> Verdict | None:
     p = s.projection
     if p.days_of_cover is None or s.lead_time_days <= 0 or p.days_of_cover >= s.lead_time_days:
         return None
+    if s.on_order > 0 and s.on_order >= p.average_daily_use * s.lead_time_days:
+        return None  # already ordered: what is coming covers the re-supply time
     severity = "critical" if p.days_of_cover * 2 < s.lead_time_days else "warning"
     return Verdict(
         "reorder_now",

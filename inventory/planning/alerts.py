@@ -133,6 +133,7 @@ def _situation(figures: OfficeFigures) -> Situation:
         figures.lead_time_days,
         figures.target_date,
         figures.projection,
+        figures.inputs.on_order,
     )
 
 

@@ -169,7 +169,8 @@ def figures_statement(dialect: str) -> Select:
     return (
         select(
             _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _B.c.on_hand.label("own_on_hand"),
+            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _O.c.on_order,
+            _B.c.on_hand.label("own_on_hand"),
             _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
             _R.c.print_backlog, window.c.printed, window.c.spoiled, window.c.replacement,
             window.c.first_day,
@@ -201,6 +202,7 @@ def figures_of(
         safety_days=office["safety_days"],
         target_date=office["target_date"],
         print_capacity_per_day=office["print_capacity_per_day"],
+        on_order=office["on_order"],
         ancestors_usage=ancestors,
         min_sample=current_app.config["RATE_MIN_PRINTS"],
         code=office["code"],
@@ -238,6 +240,7 @@ def projection_report(office: Office, horizon_days: int | None = None) -> dict:
         "inputs": {
             "on_hand": inputs.on_hand,
             "in_transit_in": inputs.in_transit_in,
+            "on_order": inputs.on_order,
             "target": inputs.target,
             "recorded": inputs.recorded,
             "print_backlog": inputs.print_backlog,

@@ -2,8 +2,9 @@
 
 A request (blank_requests) with its running shipped and received quantities, the offices that
 decide it in order (blank_request_steps) and its history (blank_request_history); transfers
-and deliveries (movements) name the request they fill in request_id. On SQLite the foreign keys
-rebuild transfers and movements (batch mode): a copy of the ledger, once.
+and deliveries (movements) name the request they fill in request_id; offices.on_order and
+on_order_due hold what requests approved for the office and not yet delivered. On SQLite the
+foreign keys rebuild transfers and movements (batch mode): a copy of the ledger, once.
 
 Revision ID: 0010
 Revises: 0005
@@ -22,6 +23,10 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table("offices", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("on_order", sa.Integer(), server_default="0", nullable=False))
+        batch_op.add_column(sa.Column("on_order_due", sa.Date(), nullable=True))
+        batch_op.create_check_constraint(op.f("ck_offices_on_order_non_negative"), "on_order >= 0")
     op.create_table('blank_requests',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('office_id', sa.Integer(), nullable=False),

@@ -5,7 +5,7 @@ ships it in two transfers; the request follows them to fulfilled."""
 from __future__ import annotations
 
 from tests.blank_requests.steps import act, create, kotim_population, transfer
-from tests.helpers import books_problems, deliver, ok, refused
+from tests.helpers import batch_items, books_problems, deliver, ok, print_batch, refused
 
 
 def test_kotim_asks_the_province_which_lowers_the_quota_and_ships_it_in_two_transfers(world):
@@ -148,3 +148,43 @@ def test_a_cancelled_transfer_stops_counting_and_the_supplier_closes_what_will_n
     assert (request["status"], request["received"], request["outstanding"]) == ("closed", 500, 0)
     refused(transfer(api, 100, request_id), 409, "bad_request_state")
     assert api.on_hand("62") == 4500
+
+
+def projection(api):
+    return ok(api.get("/offices/62.02/projection", as_="manager"))
+
+
+def test_the_projection_counts_approved_blanks_as_on_order_until_they_arrive(world):
+    """on_order falls as transfers land; the suggested order leaves it out; reorder_now stays
+    shut while what is on order covers the lead time, and opens again once a request closes."""
+    api = world
+    kotim_population(api)
+    deliver(api, "62", 10_000, as_="admin")
+    deliver(api, "62.02", 300)
+    ok(api.patch("/offices/62.02", {"lead_time_days": 30}, as_="manager"))
+    print_batch(api, "62.02", batch_items("kotim", 100))  # 100 a day over a one-day window
+    assert unresolved(api, "reorder_now") is not None  # 200 left: two days against thirty
+    suggested = projection(api)["outputs"]["suggested_order"]
+    assert suggested > 3000
+
+    request_id = ok(create(api, quantity=4000, justification="Pemilu", needed_by="2099-01-31"), 201)["id"]
+    ok(act(api, request_id, "submit", "manager"))
+    assert projection(api)["inputs"]["on_order"] == 0  # asked is not on order: approved is
+    ok(act(api, request_id, "approve", "province_manager", approved_quantity=3500, note="Stok terbatas"))
+    figures = projection(api)
+    assert figures["inputs"]["on_order"] == 3500
+    assert figures["outputs"]["suggested_order"] == max(suggested - 3500, 0)
+    assert unresolved(api, "reorder_now") is None  # 3,500 coming cover 30 days at 100 a day
+
+    first = ok(transfer(api, 1500, request_id), 201)
+    assert projection(api)["inputs"]["on_order"] == 3500  # in transit, not yet received
+    ok(api.post(f"/transfers/{first['id']}/receive", as_="warehouse"))
+    assert projection(api)["inputs"]["on_order"] == 2000
+    ok(act(api, request_id, "close", "province_manager", note="Sisa tidak tersedia"))
+    assert projection(api)["inputs"]["on_order"] == 0
+    assert unresolved(api, "reorder_now") is not None  # 1,700 left: seventeen days against thirty
+
+
+def unresolved(api, kind):
+    page = ok(api.get("/alerts", query_string={"office": "62.02", "kind": kind}, as_="manager"))
+    return next((alert for alert in page["items"] if alert["status"] != "resolved"), None)
