@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.blank_requests.steps import act, create, submitted
-from tests.helpers import ok, refused
+from tests.helpers import deliver, ok, refused
 
 
 def ids(api, as_, **query):
@@ -113,3 +113,17 @@ def test_the_suggestion_is_for_managers_of_the_office(world):
     refused(world.get("/offices/62.02/requests/suggestion", as_="warehouse"), 403, "forbidden")
     refused(world.get("/offices/62.02/requests/suggestion", as_="kobar_manager"), 403, "outside_area")
     refused(world.get("/offices/99/requests/suggestion", as_="admin"), 404, "office_not_found")
+
+
+@pytest.mark.parametrize("value", [0, -1, 2**63, 10**40, "1", 1.5])
+def test_a_request_id_no_column_holds_is_422_on_transfers_and_deliveries(world, value):
+    deliver(world, "62.02", 10)
+    transfer = {"from": "62.02", "to": "62.02.05", "quantity": 1, "request_id": value}
+    delivery = {"quantity": 1, "request_id": value}
+    for path, body, user in (
+        ("/transfers", transfer, "warehouse"),
+        ("/offices/62.02/deliveries", delivery, "warehouse"),
+    ):
+        refusal = refused(world.post(path, body, as_=user), 422, "validation_error")
+        assert list(refusal["errors"]["json"]) == ["request_id"]
+    assert world.on_hand("62.02") == 10
