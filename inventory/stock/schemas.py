@@ -101,6 +101,7 @@ class AgainstRequest(Strict):
     request_id = fields.Integer(
         load_default=None,
         allow_none=True,
+        strict=True,
         validate=validate.Range(min=1, max=INT64_MAX),
         metadata={"description": "The request for blanks this fills (POST /requests)."},
     )
