@@ -134,6 +134,8 @@ def _situation(figures: OfficeFigures) -> Situation:
         figures.target_date,
         figures.projection,
         figures.inputs.on_order,
+        figures.on_order_due,
+        figures.inputs.as_of,
     )
 
 

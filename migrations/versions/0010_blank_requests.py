@@ -22,7 +22,17 @@ branch_labels = None
 depends_on = None
 
 
+ALERT_KINDS = ("low_stock", "stockout", "projected_shortfall", "reorder_now", "stockout_before_target")
+
+
+def _alert_kinds(kinds):
+    with op.batch_alter_table("alerts", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_alerts_kind"), type_="check")
+        batch_op.create_check_constraint(op.f("ck_alerts_kind"), f"kind IN {kinds}")
+
+
 def upgrade():
+    _alert_kinds((*ALERT_KINDS, "request_overdue"))
     with op.batch_alter_table("offices", schema=None) as batch_op:
         batch_op.add_column(sa.Column("on_order", sa.Integer(), server_default="0", nullable=False))
         batch_op.add_column(sa.Column("on_order_due", sa.Date(), nullable=True))
@@ -103,6 +113,12 @@ def upgrade():
 
 
 def downgrade():
+    overdue = "SELECT id FROM alerts WHERE kind = 'request_overdue'"
+    notified = f"SELECT id FROM notifications WHERE alert_id IN ({overdue})"
+    op.execute(f"DELETE FROM delivery_attempts WHERE notification_id IN ({notified})")
+    op.execute(f"DELETE FROM notifications WHERE alert_id IN ({overdue})")
+    op.execute(f"DELETE FROM alerts WHERE id IN ({overdue})")
+    _alert_kinds(ALERT_KINDS)
     with op.batch_alter_table('transfers', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_transfers_request_id_blank_requests'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_transfers_request_id'))

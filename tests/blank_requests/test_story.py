@@ -4,6 +4,13 @@ ships it in two transfers; the request follows them to fulfilled."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from sqlalchemy import update
+
+from inventory.blank_requests.models import BlankRequest
+from inventory.core.db import db
+from inventory.planning.figures import today
 from tests.blank_requests.steps import act, create, kotim_population, transfer
 from tests.helpers import batch_items, books_problems, deliver, ok, print_batch, refused
 
@@ -188,3 +195,28 @@ def test_the_projection_counts_approved_blanks_as_on_order_until_they_arrive(wor
 def unresolved(api, kind):
     page = ok(api.get("/alerts", query_string={"office": "62.02", "kind": kind}, as_="manager"))
     return next((alert for alert in page["items"] if alert["status"] != "resolved"), None)
+
+
+def test_a_request_left_overdue_opens_request_overdue_and_the_blanks_arriving_close_it(world):
+    api = world
+    deliver(api, "62", 1000, as_="admin")
+    request_id = ok(create(api, quantity=400, justification="Cadangan", needed_by="2099-01-31"), 201)["id"]
+    ok(act(api, request_id, "submit", "manager"))
+    ok(act(api, request_id, "approve", "province_manager"))
+    assert unresolved(api, "request_overdue") is None  # due in 2099
+    with api.app.app_context():  # time passes: the needed_by day is behind us
+        db.session.execute(update(BlankRequest).values(needed_by=today() - timedelta(days=20)))
+        db.session.commit()
+    ok(api.patch("/offices/62.02", {"min_stock": 1}, as_="manager"))  # any change re-evaluates (as cron does)
+    ok(transfer(api, 100, request_id), 201)  # a partial shipment: still overdue, the date now known
+    alert = unresolved(api, "request_overdue")
+    assert alert["severity"] == "critical"
+    assert alert["figures"]["on_order"] == 400 and alert["figures"]["days_overdue"] == 20
+
+    landed = ok(transfer(api, 300, request_id), 201)
+    ok(api.post(f"/transfers/{landed['id']}/receive", as_="warehouse"))
+    assert unresolved(api, "request_overdue") is not None  # 100 still in transit
+    first = ok(api.get("/transfers", query_string={"status": "in_transit"}, as_="admin"))["items"][0]
+    ok(api.post(f"/transfers/{first['id']}/receive", as_="warehouse"))
+    assert unresolved(api, "request_overdue") is None
+    assert ok(api.get(f"/requests/{request_id}", as_="manager"))["status"] == "fulfilled"
