@@ -12,6 +12,7 @@ from .core.unit_of_work import read_before_writing
 from .notify import api as notify_api
 from .planning import api as planning_api
 from .reports import api as reports_api
+from .reports import requests_report
 from .stock import api as stock_api
 from .stock import offices_api
 
@@ -26,6 +27,7 @@ API_BLUEPRINTS = (
     notify_api.blp,
     notify_api.notifications_blp,
     requests_api.blp,
+    requests_report.blp,
 )
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.
