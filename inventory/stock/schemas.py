@@ -110,6 +110,12 @@ class AgainstRequest(Strict):
         metadata={"description": "Ship more than the request's quota: managers of the supplier only."},
     )
 
+    @validates_schema
+    def over_what(self, data, **kwargs):
+        # Without a request there is no quota to pass: the flag would only widen who may ship.
+        if data.get("over_approve") and data.get("request_id") is None:
+            raise ma.ValidationError("over_approve goes with a request_id.", field_name="over_approve")
+
 
 # --- movements -----------------------------------------------------------------------
 

@@ -203,3 +203,13 @@ def test_nothing_is_shipped_against_a_request_not_open_for_it(world, status):
     before = world.on_hand("62")
     refused(transfer(world, 1, request_id), 409, "bad_request_state")
     assert world.on_hand("62") == before
+
+
+def test_over_approve_without_a_request_is_422_and_lets_no_manager_ship(world):
+    deliver(world, "62.02", 10)
+    body = {"from": "62.02", "to": "62.02.05", "quantity": 1, "over_approve": True}
+    refusal = refused(world.post("/transfers", body, as_="manager"), 422, "validation_error")
+    assert list(refusal["errors"]["json"]) == ["over_approve"]
+    delivery = {"quantity": 1, "over_approve": True}
+    refused(world.post("/offices/62.02/deliveries", delivery, as_="manager"), 422, "validation_error")
+    assert world.on_hand("62.02") == 10
