@@ -213,3 +213,15 @@ def test_over_approve_without_a_request_is_422_and_lets_no_manager_ship(world):
     delivery = {"quantity": 1, "over_approve": True}
     refused(world.post("/offices/62.02/deliveries", delivery, as_="manager"), 422, "validation_error")
     assert world.on_hand("62.02") == 10
+
+
+def test_transfers_racing_against_one_quota_ship_no_more_than_it(world):
+    request_id = request_in(world, "approved")  # 100 approved; the province holds 1,000
+    responses = run_together(5, lambda _: transfer(world, 30, request_id))
+    statuses = Counter(response.status_code for response in responses)
+    assert statuses == {201: 3, 409: 2}, [r.json for r in responses]
+    assert {r.json["error"] for r in responses if r.status_code == 409} == {"over_approved"}
+    request = ok(world.get(f"/requests/{request_id}", as_="admin"))
+    assert request["shipped"] == 90 and len(request["transfers"]) == 3
+    assert world.on_hand("62") == 1000 - 90
+    assert books_problems(world) == []
