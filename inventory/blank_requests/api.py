@@ -3,6 +3,7 @@ and the lists requesters and approvers read."""
 
 from __future__ import annotations
 
+from flask import Response
 from flask.views import MethodView
 
 from ..auth import permissions
@@ -10,7 +11,7 @@ from ..core.context import current_principal
 from ..core.parsing import Blueprint
 from ..core.unit_of_work import IDEMPOTENCY_HEADER, idempotent, writes
 from ..offices import tree
-from . import reading, service, suggestion
+from . import letter, reading, service, suggestion
 from .schemas import (
     ApproveSchema,
     DecisionSchema,
@@ -79,6 +80,27 @@ def get_request(request_id):
     """One request with its route, whole history, transfers and deliveries."""
     reading.require_readable(current_principal(), request_id)
     return reading.get_request(request_id)
+
+
+PDF = {
+    "description": "The letter, A4.",
+    "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+}
+
+
+@blp.route("/requests/<id:request_id>.pdf", methods=["GET"])
+@blp.doc(responses={200: PDF})
+def request_letter(request_id):
+    """The request letter (surat permintaan blangko) in Indonesian, as a PDF on A4."""
+    row = reading.require_readable(current_principal(), request_id)
+    request = reading.get_request(request_id)
+    pdf = letter.letter_pdf(
+        request, tree.get_by_code(request["office"]), tree.get_by_code(request["supplier"])
+    )
+    name = f"surat-permintaan-blangko-{row.id}.pdf"
+    return Response(
+        pdf, content_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{name}"'}
+    )
 
 
 @blp.route("/offices/<code>/requests/suggestion", methods=["GET"])
