@@ -5,12 +5,14 @@ from __future__ import annotations
 from flask import Flask
 
 from .auth.tokens import authenticate
+from .blank_requests import api as requests_api
 from .core import health
 from .core.http import Api
 from .core.unit_of_work import read_before_writing
 from .notify import api as notify_api
 from .planning import api as planning_api
 from .reports import api as reports_api
+from .reports import requests_report
 from .stock import api as stock_api
 from .stock import offices_api
 
@@ -25,6 +27,8 @@ API_BLUEPRINTS = (
     reports_api.blp,
     notify_api.blp,
     notify_api.notifications_blp,
+    requests_api.blp,
+    requests_report.blp,
 )
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.

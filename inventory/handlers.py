@@ -15,12 +15,20 @@ TotalsSettled, and their alerts follow the same way, in the settler's transactio
 
 from __future__ import annotations
 
+from .blank_requests import fulfilment
 from .notify import outbox
 from .offices.events import OfficeOpened, PlanningSettingsChanged
 from .planning import alerts
 from .planning.events import AlertChanged
 from .stock import service as stock
-from .stock.events import StockMoved, TotalsSettled
+from .stock.events import (
+    DeliveryRecorded,
+    StockMoved,
+    TotalsSettled,
+    TransferCancelled,
+    TransferDispatched,
+    TransferReceived,
+)
 
 HANDLERS = {
     # A new office gets its (empty) balance and subtree rollup in the same transaction.
@@ -33,4 +41,11 @@ HANDLERS = {
     PlanningSettingsChanged: [alerts.on_settings_changed],
     # An alert opened, escalated or resolved: one outbox row per matching subscription.
     AlertChanged: [outbox.on_alert_changed],
+    # Transfers and deliveries carrying a request_id move its shipped and received quantities;
+    # shipping past the quota (or against a request not approved) is refused, and with it the
+    # transfer or delivery.
+    TransferDispatched: [fulfilment.on_transfer_dispatched],
+    TransferReceived: [fulfilment.on_transfer_received],
+    TransferCancelled: [fulfilment.on_transfer_cancelled],
+    DeliveryRecorded: [fulfilment.on_delivery_recorded],
 }

@@ -17,9 +17,25 @@ MANAGE_USERS = "manage_users"
 ACKNOWLEDGE = "acknowledge"
 PLAN = "plan"  # projections, population figures, redistribution
 SUBSCRIBE = "subscribe"  # alert notifications for an area
+REQUEST_BLANKS = "request_blanks"  # create, submit and cancel requests for blanks
+DECIDE_REQUESTS = "decide_requests"  # approve, reject and close requests addressed to the area
+OVER_APPROVE = "over_approve"  # ship more than a request's quota
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, SUBSCRIBE, PLAN}),
+    "manager": frozenset(
+        {
+            READ,
+            ADJUST,
+            REVERSE,
+            SET_THRESHOLD,
+            ACKNOWLEDGE,
+            SUBSCRIBE,
+            PLAN,
+            REQUEST_BLANKS,
+            DECIDE_REQUESTS,
+            OVER_APPROVE,
+        }
+    ),
     "warehouse": frozenset({READ, DELIVER, TRANSFER}),
     "operator": frozenset({READ, PRINT}),
 }

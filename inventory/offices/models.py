@@ -40,6 +40,11 @@ class Office(db.Model):
     time_zone: Mapped[str] = mapped_column(String(4), default=lambda context: _zone_of(context))
     # Every print must name the blank's serial (inventory/stock/serial_prints.py).
     serials_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Blanks approved for the office by requests for blanks and not yet received, and the
+    # earliest needed_by among those requests (inventory/blank_requests keeps them, through
+    # tree.set_on_order): the projection counts them as on order.
+    on_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    on_order_due: Mapped[date | None] = mapped_column(Date)
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
@@ -48,6 +53,7 @@ class Office(db.Model):
         CheckConstraint("min_stock >= 0", name="min_stock_non_negative"),
         CheckConstraint("lead_time_days >= 0 AND safety_days >= 0", name="planning_days_non_negative"),
         CheckConstraint("print_capacity_per_day > 0", name="print_capacity_positive"),
+        CheckConstraint("on_order >= 0", name="on_order_non_negative"),
         CheckConstraint(f"time_zone IN {tuple(ZONES)}", name="time_zone"),
         # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
         Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),

@@ -12,7 +12,8 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
 from ..core import bus
@@ -147,6 +148,24 @@ def _refuse_past_target(office: Office, changes: dict[str, Any]) -> None:
             error="target_date_past",
             field="target_date",
         )
+
+
+def set_on_order(office_id: int, quantity: int, due: date | None) -> None:
+    """What requests for blanks have approved for the office and not yet delivered; the
+    projection counts it as on order, so its alerts are re-evaluated when it changes."""
+    changed = db.session.execute(
+        update_(Office)
+        .where(Office.id == office_id, or_(Office.on_order != quantity, _differs(Office.on_order_due, due)))
+        .values(on_order=quantity, on_order_due=due)
+        .returning(Office.path)
+    ).first()
+    if changed is not None:
+        bus.publish(PlanningSettingsChanged(changed.path))
+
+
+def _differs(column, value):
+    """NULL-aware `column <> value`."""
+    return column.is_not(None) if value is None else or_(column.is_(None), column != value)
 
 
 def update(office: Office, changes: dict[str, Any]) -> Office:

@@ -24,6 +24,9 @@ class Situation:
     lead_time_days: int
     target_date: date | None
     projection: Projection
+    on_order: int = 0  # approved by requests for blanks, not yet received
+    on_order_due: date | None = None  # the earliest needed_by among those requests
+    as_of: date | None = None  # the office's today
 
 
 def verdicts(s: Situation) -> dict[str, Verdict]:
@@ -36,7 +39,8 @@ def verdicts(s: Situation) -> dict[str, Verdict]:
     out = stockout(s)
     if out is not None:
         return {out.kind: out}
-    found = [rule(s) for rule in (low_stock, projected_shortfall, reorder_now, stockout_before_target)]
+    rules = (low_stock, projected_shortfall, reorder_now, stockout_before_target, request_overdue)
+    found = [rule(s) for rule in rules]
     return {verdict.kind: verdict for verdict in found if verdict is not None}
 
 
@@ -87,6 +91,8 @@ def reorder_now(s: Situation) -> Verdict | None:
     p = s.projection
     if p.days_of_cover is None or s.lead_time_days <= 0 or p.days_of_cover >= s.lead_time_days:
         return None
+    if s.on_order > 0 and s.on_order >= p.average_daily_use * s.lead_time_days:
+        return None  # already ordered: what is coming covers the re-supply time
     severity = "critical" if p.days_of_cover * 2 < s.lead_time_days else "warning"
     return Verdict(
         "reorder_now",
@@ -99,6 +105,20 @@ def reorder_now(s: Situation) -> Verdict | None:
             "average_daily_use": p.average_daily_use,
             "suggested_order": p.suggested_order,
         },
+    )
+
+
+def request_overdue(s: Situation) -> Verdict | None:
+    """Blanks a request was approved for are still owed past its needed_by: chase the supplier."""
+    if s.on_order <= 0 or s.on_order_due is None or s.as_of is None or s.on_order_due >= s.as_of:
+        return None
+    days = (s.as_of - s.on_order_due).days
+    return Verdict(
+        "request_overdue",
+        "critical" if days >= 14 else "warning",
+        f"{s.code} still waits for {s.on_order} approved blanks, needed by "
+        f"{s.on_order_due.isoformat()}: {days} days overdue.",
+        {"on_order": s.on_order, "needed_by": s.on_order_due.isoformat(), "days_overdue": days},
     )
 
 

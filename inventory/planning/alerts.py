@@ -186,6 +186,9 @@ def _situation(figures: OfficeFigures) -> Situation:
         figures.lead_time_days,
         figures.target_date,
         figures.projection,
+        figures.inputs.on_order,
+        figures.on_order_due,
+        figures.inputs.as_of,
     )
 
 

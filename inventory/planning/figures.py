@@ -35,6 +35,7 @@ class OfficeFigures:
     target_date: date | None
     inputs: Inputs
     projection: Projection
+    on_order_due: date | None = None  # the earliest needed_by of what requests are owed
 
 
 def today(time_zone: str = DEFAULT_ZONE) -> date:
@@ -169,7 +170,8 @@ def figures_statement(dialect: str) -> Select:
     return (
         select(
             _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _B.c.on_hand.label("own_on_hand"),
+            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _O.c.on_order, _O.c.on_order_due,
+            _B.c.on_hand.label("own_on_hand"),
             _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
             _R.c.print_backlog, window.c.printed, window.c.spoiled, window.c.replacement,
             window.c.first_day,
@@ -201,6 +203,7 @@ def figures_of(
         safety_days=office["safety_days"],
         target_date=office["target_date"],
         print_capacity_per_day=office["print_capacity_per_day"],
+        on_order=office["on_order"],
         ancestors_usage=ancestors,
         min_sample=current_app.config["RATE_MIN_PRINTS"],
         code=office["code"],
@@ -215,6 +218,7 @@ def figures_of(
         office["target_date"],
         inputs,
         project(inputs),
+        office["on_order_due"],
     )
 
 
@@ -238,6 +242,7 @@ def projection_report(office: Office, horizon_days: int | None = None) -> dict:
         "inputs": {
             "on_hand": inputs.on_hand,
             "in_transit_in": inputs.in_transit_in,
+            "on_order": inputs.on_order,
             "target": inputs.target,
             "recorded": inputs.recorded,
             "print_backlog": inputs.print_backlog,

@@ -80,6 +80,11 @@ class ProjectionQuerySchema(Strict):
 class ProjectionInputsSchema(ma.Schema):
     on_hand = fields.Integer(metadata={"description": "Blanks held by the office and every office below it."})
     in_transit_in = fields.Integer(metadata={"description": "Blanks on their way into that subtree."})
+    on_order = fields.Integer(
+        metadata={
+            "description": "Approved by requests for blanks, not yet received: off the suggested order."
+        }
+    )
     target = fields.Integer()
     recorded = fields.Integer()
     print_backlog = fields.Integer()

@@ -67,8 +67,9 @@ def with_on_hand(movement: dict) -> dict:
 @blp.response(201, MovementResultSchema)
 @writes
 def deliver(data, code):
-    """Record blanks received by an office (warehouse)."""
-    office = office_for(code, permissions.DELIVER)
+    """Record blanks received by an office (warehouse); with `request_id`, against that request."""
+    # Past a request's quota, only a manager of the supplier ships (checked against the request).
+    office = office_for(code, permissions.OVER_APPROVE if data["over_approve"] else permissions.DELIVER)
     return with_on_hand(service.receive(office, current_principal(), **data))
 
 
@@ -255,10 +256,14 @@ class Transfers(MethodView):
     @transfers_blp.response(201, TransferSchema)
     @writes
     def post(self, data):
-        """Dispatch blanks: they leave `from` now and show in transit until received."""
+        """Dispatch blanks: they leave `from` now and show in transit until received.
+
+        With `request_id`, against that request (from its supplier to its requester)."""
         principal = current_principal()
         source, destination = tree.get_by_code(data["from_"]), tree.get_by_code(data["to"])
-        permissions.require(principal, permissions.TRANSFER, source.path)
+        # Past a request's quota, only a manager of the supplier ships.
+        action = permissions.OVER_APPROVE if data["over_approve"] else permissions.TRANSFER
+        permissions.require(principal, action, source.path)
         return service.dispatch(
             tree.OfficeRef.of(source),
             tree.OfficeRef.of(destination),
@@ -266,6 +271,8 @@ class Transfers(MethodView):
             data["quantity"],
             data["note"],
             data["serials"],
+            request_id=data["request_id"],
+            over_approve=data["over_approve"],
         )
 
 

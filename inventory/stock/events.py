@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.principal import Principal
+
 
 @dataclass(frozen=True, slots=True)
 class StockMoved:
@@ -24,3 +26,42 @@ class TotalsSettled:
     offices that printed since are named too (their projection moved: prints._alerts_now)."""
 
     office_ids: tuple[int, ...]
+
+
+# Transfers and deliveries, for what is done against them elsewhere (requests for blanks).
+# Published for every one, request_id or not; published before the row is written where a
+# handler may refuse (so an unknown request_id is refused before its foreign key is), after
+# it where the row says which request it was.
+
+
+@dataclass(frozen=True, slots=True)
+class TransferDispatched:
+    request_id: int | None
+    from_office_id: int
+    to_office_id: int
+    quantity: int
+    actor: Principal
+    over_approve: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TransferReceived:
+    request_id: int | None
+    quantity: int
+    actor: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class TransferCancelled:
+    request_id: int | None
+    quantity: int
+    actor: Principal
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecorded:
+    request_id: int | None
+    office_id: int
+    quantity: int
+    actor: Principal
+    over_approve: bool = False

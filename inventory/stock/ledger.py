@@ -34,7 +34,7 @@ def movement_out(row: dict, office_code: str, actor_name: str) -> dict:
 
 MOVEMENT_FIELDS = (
     "id", "kind", "quantity", "balance_after", "outcome", "reason", "transfer_id",
-    "reverses_id", "client_id", "reference", "batch_no", "note", "occurred_at", "recorded_at",
+    "reverses_id", "client_id", "reference", "batch_no", "note", "request_id", "occurred_at", "recorded_at",
 )  # fmt: skip
 
 
@@ -51,6 +51,7 @@ def list_transfers(
     office_id: int | None = None,
     status: str | None = None,
     area_path: str | None = None,
+    request_id: int | None = None,
     limit: int = 100,
     before_id: int | None = None,
 ) -> list[dict]:
@@ -79,6 +80,8 @@ def list_transfers(
         stmt = stmt.where((T.c.from_office_id == office_id) | (T.c.to_office_id == office_id))
     if status is not None:
         stmt = stmt.where(T.c.status == status)
+    if request_id is not None:
+        stmt = stmt.where(T.c.request_id == request_id)
     if area_path is not None:
         stmt = stmt.where(source.c.path.startswith(area_path) | destination.c.path.startswith(area_path))
     if before_id is not None:

@@ -61,6 +61,8 @@ class Transfer(db.Model):
     dispatched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The request for blanks this transfer fills, if any (inventory/blank_requests).
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("blank_requests.id"), index=True)
 
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -88,6 +90,8 @@ class Movement(db.Model):
     reference: Mapped[str | None] = mapped_column(String(100))
     batch_no: Mapped[str | None] = mapped_column(String(100))
     note: Mapped[str | None] = mapped_column(Text)
+    # A delivery's request for blanks, if any. Not indexed: read by office and kind (deliveries).
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("blank_requests.id"))
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

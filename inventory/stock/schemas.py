@@ -6,7 +6,7 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
-from ..core.schemas import CODE, Day, Strict, StrictBoolean, UtcDateTime, cursor, text, words
+from ..core.schemas import CODE, INT64_MAX, Day, Strict, StrictBoolean, UtcDateTime, cursor, text, words
 from ..offices.models import OFFICE_KINDS
 from ..offices.time_zones import ZONES
 from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
@@ -149,6 +149,28 @@ class OfficePageSchema(ma.Schema):
     total = fields.Integer()
 
 
+class AgainstRequest(Strict):
+    """A shipment against a request for blanks: its id, and over_approve to ship past the quota."""
+
+    request_id = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(min=1, max=INT64_MAX),
+        metadata={"description": "The request for blanks this fills (POST /requests)."},
+    )
+    over_approve = StrictBoolean(
+        load_default=False,
+        metadata={"description": "Ship more than the request's quota: managers of the supplier only."},
+    )
+
+    @validates_schema
+    def over_what(self, data, **kwargs):
+        # Without a request there is no quota to pass: the flag would only widen who may ship.
+        if data.get("over_approve") and data.get("request_id") is None:
+            raise ma.ValidationError("over_approve goes with a request_id.", field_name="over_approve")
+
+
 # --- movements -----------------------------------------------------------------------
 
 
@@ -175,6 +197,7 @@ class MovementSchema(ma.Schema):
     reference = fields.String(allow_none=True)
     batch_no = fields.String(allow_none=True)
     note = fields.String(allow_none=True)
+    request_id = fields.Integer(allow_none=True, metadata={"description": "A delivery's request for blanks."})
     actor = fields.String()
     serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carried, if named."})
     occurred_at = UtcDateTime(metadata={"description": "When it happened, as the client reported."})
@@ -186,7 +209,7 @@ class MovementResultSchema(ma.Schema):
     on_hand = fields.Integer()
 
 
-class DeliverySchema(Strict):
+class DeliverySchema(AgainstRequest):
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
     batch_no = text(100, load_default=None, allow_none=True)
     document_no = text(100, load_default=None, allow_none=True)
@@ -301,7 +324,7 @@ class LedgerPageSchema(ma.Schema):
 # --- transfers -----------------------------------------------------------------------
 
 
-class TransferCreateSchema(Strict):
+class TransferCreateSchema(AgainstRequest):
     from_ = fields.String(required=True, validate=CODE, data_key="from")
     to = fields.String(required=True, validate=CODE)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1_000_000))
@@ -327,6 +350,7 @@ class TransferSchema(ma.Schema):
     closed_by = fields.String(allow_none=True)
     closed_at = UtcDateTime(allow_none=True)
     serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carries, if any."})
+    request_id = fields.Integer(allow_none=True)
 
 
 class TransferQuerySchema(Strict):

@@ -21,12 +21,14 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..core import bus
 from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
 from . import books, prints, serial_prints, serial_ranges
 from .books import open_books
+from .events import DeliveryRecorded
 from .ledger import M, get_movement
 from .print_time import refuse_told_time
 from .prints import count_usage, time_zone_of
@@ -55,6 +57,8 @@ def receive(
     document_no: str | None = None,
     note: str | None = None,
     serials: list[SerialRange] | None = None,
+    request_id: int | None = None,
+    over_approve: bool = False,
 ) -> dict:
     """A delivery of blanks into an office (from the ministry or a province), with the serials of
     the blanks when known (stock/serial_ranges.py): as many as the quantity, none seen before.
@@ -83,6 +87,8 @@ def receive(
             quantity=quantity,
         )
     on_hand = books.credit(office.id, quantity)
+    # After the balance, before the rollups and the movement (whose foreign key names the request).
+    bus.publish(DeliveryRecorded(request_id, office.id, quantity, actor, over_approve))
     movement = books.record(
         office,
         actor,
@@ -93,6 +99,7 @@ def receive(
         batch_no=batch_no,
         reference=document_no,
         note=note,
+        request_id=request_id,
     )
     if serials is not None:
         serial_ranges.deliver(office.id, movement["id"], serials)

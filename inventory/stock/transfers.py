@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from sqlalchemy import insert, update
 
+from ..core import bus
 from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef, office_refs
 from . import books, serial_ranges
+from .events import TransferCancelled, TransferDispatched, TransferReceived
 from .ledger import B, T, get_transfer
 from .serials import SerialRange, total
 
@@ -23,6 +25,9 @@ def dispatch(
     quantity: int,
     note: str | None = None,
     serials: list[SerialRange] | str | None = None,
+    *,
+    request_id: int | None = None,
+    over_approve: bool = False,
 ) -> dict:
     """Blanks leave the source at once and show as in transit on both offices; with `serials`
     (named ranges, or "lowest": the source's lowest-numbered) their ranges travel with them."""
@@ -38,6 +43,10 @@ def dispatch(
             quantity=quantity,
         )
     books.lock_balances(source.id, destination.id)
+    # Its handlers lock the request after the balances and before the rollups (settle), as
+    # every transfer and delivery does; before the insert, so an unknown request is refused
+    # before its foreign key is.
+    bus.publish(TransferDispatched(request_id, source.id, destination.id, quantity, actor, over_approve))
     on_hand = books.debit(source.id, quantity, in_transit_out=B.c.in_transit_out + quantity)
     db.session.execute(
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in + quantity)
@@ -52,6 +61,7 @@ def dispatch(
             note=note,
             dispatched_by_id=actor.user_id,
             dispatched_at=utcnow(),
+            request_id=request_id,
         )
         .returning(T.c.id)
     ).scalar_one()
@@ -91,7 +101,7 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
 
 def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     """Blanks in transit come off the road: into the destination, or back into the source."""
-    source, destination, quantity = _close(transfer_id, actor, status)
+    source, destination, quantity, request_id = _close(transfer_id, actor, status)
     received = status == "received"
     lands_at = destination if received else source
     books.lock_balances(source.id, destination.id)
@@ -102,6 +112,8 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in - quantity)
     )
     on_hand = books.credit(lands_at.id, quantity)
+    landed = TransferReceived if received else TransferCancelled
+    bus.publish(landed(request_id, quantity, actor))  # after the balances, before the rollups
     kind = "transfer_in" if received else "transfer_return"
     movement = books.record(
         lands_at, actor, kind, quantity, on_hand, transfer_id=transfer_id, reference=f"transfer:{transfer_id}"
@@ -116,13 +128,13 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     return with_serials(transfer_id)
 
 
-def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, OfficeRef, int]:
+def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, OfficeRef, int, int | None]:
     """Move a transfer out of in_transit exactly once, even when two requests race."""
     closed = db.session.execute(
         update(T)
         .where(T.c.id == transfer_id, T.c.status == "in_transit")
         .values(status=status, closed_by_id=actor.user_id, closed_at=utcnow())
-        .returning(T.c.from_office_id, T.c.to_office_id, T.c.quantity)
+        .returning(T.c.from_office_id, T.c.to_office_id, T.c.quantity, T.c.request_id)
     ).first()
     if closed is None:
         current = get_transfer(transfer_id)
@@ -132,4 +144,4 @@ def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, 
             status=current["status"],
         )
     offices = office_refs(closed.from_office_id, closed.to_office_id)
-    return offices[closed.from_office_id], offices[closed.to_office_id], closed.quantity
+    return offices[closed.from_office_id], offices[closed.to_office_id], closed.quantity, closed.request_id

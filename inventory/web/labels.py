@@ -34,6 +34,7 @@ ALERT_KINDS = {
     "low_stock": _l("Low stock"), "stockout": _l("Out of stock"),
     "projected_shortfall": _l("Projected shortfall"), "reorder_now": _l("Reorder now"),
     "stockout_before_target": _l("Runs out before the target date"),
+    "request_overdue": _l("Request overdue"),
 }  # fmt: skip
 SEVERITIES = {"warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_STATUSES = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
@@ -149,6 +150,12 @@ def alert_text(alert: dict) -> str:
                 "with %(unrecorded)s residents still unrecorded.",
                 code=code, date=day(f["stockout_date"]), target=day(f["target_date"]),
                 unrecorded=number(f["unrecorded"]),
+            )  # fmt: skip
+        if alert["kind"] == "request_overdue":
+            return _(
+                "%(code)s still waits for %(on_order)s approved blanks, needed by %(date)s: "
+                "%(days)s days overdue.",
+                code=code, on_order=number(f["on_order"]), date=day(f["needed_by"]), days=f["days_overdue"],
             )  # fmt: skip
     except (KeyError, TypeError):
         pass

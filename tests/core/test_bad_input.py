@@ -122,6 +122,8 @@ def test_an_integer_without_bounds_is_found():
         ("/offices", "per_page"),
         ("/offices/62.02/projection", "horizon_days"),
         ("/offices/62.02/redistribution", "horizon_days"),
+        ("/requests", "before"),
+        ("/requests", "limit"),
     ],
 )
 def test_query_integers_outside_their_range_are_422(api, path, name, value):
@@ -144,6 +146,8 @@ def test_body_integers_outside_their_range_are_422_and_write_nothing(api, value)
         ("PATCH", "/offices/62.02", {"print_capacity_per_day": value}, "manager", "print_capacity_per_day"),
         ("PUT", "/offices/62.02.05/population",
          {"target": value, "recorded": 0, "print_backlog": 0, "as_of": "2023-11-20"}, "manager", "target"),
+        ("POST", "/requests", {"office": "62.02", "quantity": value}, "manager", "quantity"),
+        ("POST", "/requests/1/approve", {"approved_quantity": value}, "manager", "approved_quantity"),
     ]  # fmt: skip
     for method, path, payload, user, field in requests:
         body = refused(api.call(method, path, json=payload, as_=user), 422, "validation_error")
@@ -220,6 +224,10 @@ def _json_bodies(bad):
         ("POST", "/alerts/1/acknowledge", {"note": bad}, {"note": 1}),
         ("POST", "/subscriptions", {"office": "62.02", "channel": "email", "email": bad}, {"email": 1}),
         ("POST", "/offices/62.02/deliveries", {"quantity": 5, bad: "key"}, {bad: 1}),
+        ("POST", "/requests", {"office": "62.02", "quantity": 5, "justification": bad}, {"justification": 1}),
+        ("POST", "/requests", {"office": "62.02", "quantity": 5, "via": ["62", bad]}, {"via": {"1": 1}}),
+        ("POST", "/requests/1/approve", {"approved_quantity": 1, "note": bad}, {"note": 1}),
+        ("POST", "/requests/1/close", {"note": bad}, {"note": 1}),
     ]  # fmt: skip
 
 

@@ -99,6 +99,44 @@ def unsubscribe(api):
     return "DELETE", f"/subscriptions/{subscription['id']}", None, "manager"
 
 
+def _request(api, *actions):
+    """A request from 62.02 to its province, taken through `actions` by the right people."""
+    if "province_manager" not in api.tokens:
+        api.add_user("province_manager", "manager", "62")
+    body = {"office": "62.02", "quantity": 100, "justification": "Cadangan perekaman"}
+    request_id = ok(api.post("/requests", body, as_="manager"), 201)["id"]
+    for action in actions:
+        user = "manager" if action == "submit" else "province_manager"
+        ok(api.post(f"/requests/{request_id}/{action}", {}, as_=user))
+    return request_id
+
+
+def request_create(api):
+    return "POST", "/requests", {"office": "62.02", "quantity": 100, "justification": "Cadangan"}, "manager"
+
+
+def request_submit(api):
+    return "POST", f"/requests/{_request(api)}/submit", {}, "manager"
+
+
+def request_approve(api):
+    body = {"approved_quantity": 60, "note": "Stok terbatas"}
+    return "POST", f"/requests/{_request(api, 'submit')}/approve", body, "province_manager"
+
+
+def request_reject(api):
+    return "POST", f"/requests/{_request(api, 'submit')}/reject", {"note": "Stok habis"}, "province_manager"
+
+
+def request_cancel(api):
+    return "POST", f"/requests/{_request(api, 'submit')}/cancel", {"note": "Salah kirim"}, "manager"
+
+
+def request_close(api):
+    body = {"note": "Sisa tidak datang"}
+    return "POST", f"/requests/{_request(api, 'submit', 'approve')}/close", body, "province_manager"
+
+
 # (verb, the route it exercises as (method, rule))
 KEYED_VERBS = {
     office_create: ("POST", "/api/v1/offices"),
@@ -117,6 +155,12 @@ KEYED_VERBS = {
     alert_acknowledge: ("POST", "/api/v1/alerts/<id:alert_id>/acknowledge"),
     subscribe: ("POST", "/api/v1/subscriptions"),
     unsubscribe: ("DELETE", "/api/v1/subscriptions/<id32:subscription_id>"),
+    request_create: ("POST", "/api/v1/requests"),
+    request_submit: ("POST", "/api/v1/requests/<id:request_id>/submit"),
+    request_approve: ("POST", "/api/v1/requests/<id:request_id>/approve"),
+    request_reject: ("POST", "/api/v1/requests/<id:request_id>/reject"),
+    request_cancel: ("POST", "/api/v1/requests/<id:request_id>/cancel"),
+    request_close: ("POST", "/api/v1/requests/<id:request_id>/close"),
 }
 
 

@@ -46,7 +46,8 @@ def test_kotim_without_print_history_needs_2547_blanks_and_holds_5000(api):
     assert report["office"] == "62.02" and report["as_of"] == today().isoformat()
     assert report["horizon_days"] == 90 and report["horizon_basis"] == "default"
     assert report["inputs"] == {
-        "on_hand": 5000, "in_transit_in": 0, "target": 310_785, "recorded": 308_289, "print_backlog": 0,
+        "on_hand": 5000, "in_transit_in": 0, "on_order": 0, "target": 310_785, "recorded": 308_289,
+        "print_backlog": 0,
         "window_days": 30, "printed_in_window": 0, "spoiled_in_window": 0, "replacements_in_window": 0,
         "lead_time_days": 14, "safety_days": 7, "target_date": None, "print_capacity_per_day": None,
         "min_sample_prints": 50,
