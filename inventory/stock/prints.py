@@ -19,7 +19,7 @@ from ..core.principal import Principal
 from ..offices.models import Office
 from ..offices.time_zones import local_day, local_days
 from ..offices.tree import OfficeRef
-from . import books, rollups
+from . import books, custody, rollups
 from .events import StockMoved
 from .ledger import M, movement_out
 from .print_sql import PRINT_ONE
@@ -50,6 +50,15 @@ def consume(
         _refuse_print(office)
     on_hand, time_zone = debited
     movement = books.record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
+    if outcome == "spoiled":  # the spoiled card is kept for destruction (custody.py)
+        custody.add_movement(
+            office.id,
+            actor,
+            "spoiled_print",
+            1,
+            movement_id=movement["id"],
+            occurred_at=movement["occurred_at"],
+        )
     count_usage(office.path, time_zone, [movement])
     books.settle({office.path: (-1, 0)})
     return movement
@@ -198,8 +207,27 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
     ]
     db.session.execute(insert(M), rows)
     count_usage(office.path, time_zone_of(office.id), rows)
-    books.settle({office.path: (-len(fresh), 0)})
     new_ids = select(M.c.client_id, M.c.id).where(
         M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in fresh])
     )
-    return dict(db.session.execute(new_ids).all())
+    ids = dict(db.session.execute(new_ids).all())
+    _keep_spoiled(
+        office, actor, [row | {"id": ids[row["client_id"]]} for row in rows if row["outcome"] == "spoiled"]
+    )
+    books.settle({office.path: (-len(fresh), 0)})
+    return ids
+
+
+def _keep_spoiled(office: OfficeRef, actor: Principal, spoiled: list[dict]) -> None:
+    """The batch's spoiled cards go into custody, one line each naming its print."""
+    if not spoiled:
+        return
+    custody.add(office.id, "spoiled_print", len(spoiled))
+    now = utcnow()
+    db.session.execute(
+        insert(custody.CM),
+        [{"office_id": office.id, "category": "spoiled_print", "kind": "added", "quantity": 1,
+          "movement_id": row["id"], "actor_id": actor.user_id, "occurred_at": row["occurred_at"],
+          "recorded_at": now, "reason": None, "transfer_id": None, "destruction_id": None, "note": None}
+         for row in spoiled],
+    )  # fmt: skip

@@ -24,7 +24,7 @@ from ..core.db import db
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
-from . import books
+from . import books, custody
 from .books import open_books
 from .ledger import M, get_movement
 from .prints import consume, consume_batch, count_usage, time_zone_of
@@ -35,7 +35,8 @@ __all__ = [
     "receive", "receive_transfer", "reverse",
 ]  # fmt: skip
 
-ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
+# A defective blank (factory fault, a chip that will not encode) leaves usable stock for custody.
+ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0, "defective": -1}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
 NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
 
@@ -98,6 +99,8 @@ def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason
         expected = {-1: "negative", 1: "positive", 0: "non-zero"}[sign]
         raise Invalid(f"A {kind} adjustment needs a {expected} quantity.", error="bad_sign", field="quantity")
     movement = books.record(office, actor, kind, quantity, books.change(office.id, quantity), reason=reason)
+    if kind == "defective":  # kept for destruction, not written off
+        custody.add_movement(office.id, actor, "defective_blank", -quantity, movement_id=movement["id"])
     books.settle({office.path: (quantity, 0)})
     return movement
 
@@ -127,6 +130,8 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
         raise Conflict(
             f"Movement {movement_id} has already been reversed.", error="already_reversed"
         ) from None
+    if original["kind"] == "defective" or original["outcome"] == "spoiled":
+        custody.undo_for_reversal(office, actor, original, movement["id"])
     if original["kind"] == "print":
         # Off the local day it was counted on; should the office's zone have changed in between,
         # off the day the zone now gives (no print records the zone it was counted in).
