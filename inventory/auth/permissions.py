@@ -17,9 +17,10 @@ MANAGE_USERS = "manage_users"
 ACKNOWLEDGE = "acknowledge"
 PLAN = "plan"  # projections, population figures, redistribution
 SUBSCRIBE = "subscribe"  # alert notifications for an area
+DESTROY = "destroy"  # draft, sign and report berita acara pemusnahan; the letterhead they print on
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, SUBSCRIBE, PLAN}),
+    "manager": frozenset({READ, ADJUST, REVERSE, SET_THRESHOLD, ACKNOWLEDGE, SUBSCRIBE, PLAN, DESTROY}),
     "warehouse": frozenset({READ, DELIVER, TRANSFER}),
     "operator": frozenset({READ, PRINT}),
 }

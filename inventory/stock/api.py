@@ -222,6 +222,7 @@ class Transfers(MethodView):
             principal,
             data["quantity"],
             data["note"],
+            data["category"],
         )
 
 

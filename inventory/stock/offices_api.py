@@ -32,6 +32,8 @@ FIELD_ACTIONS = {
     "time_zone": permissions.MANAGE_OFFICES,
     "min_stock": permissions.SET_THRESHOLD,
     **dict.fromkeys(tree.PLANNING_SETTINGS, permissions.PLAN),
+    **dict.fromkeys(("address", "head_name", "head_nip"), permissions.DESTROY),
+    **dict.fromkeys(tree.DESTRUCTION_SETTINGS, permissions.SET_THRESHOLD),
 }
 
 
