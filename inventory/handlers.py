@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from .notify import outbox
 from .offices.events import OfficeOpened, PlanningSettingsChanged
-from .planning import alerts
+from .planning import alerts, custody_alerts
 from .planning.events import AlertChanged
 from .stock import service as stock
-from .stock.events import StockMoved
+from .stock.events import CustodyChanged, StockMoved
 
 HANDLERS = {
     # A new office gets its (empty) balance and subtree rollup in the same transaction.
@@ -26,7 +26,9 @@ HANDLERS = {
     # A movement changes the figures of its office and every ancestor: alerts follow.
     StockMoved: [alerts.on_stock_moved],
     # A threshold or planning setting changed: the office's alerts are re-evaluated now.
-    PlanningSettingsChanged: [alerts.on_settings_changed],
+    PlanningSettingsChanged: [alerts.on_settings_changed, custody_alerts.on_settings_changed],
+    # Cards awaiting destruction changed at an office: its destruction_overdue alert follows.
+    CustodyChanged: [custody_alerts.on_custody_changed],
     # An alert opened, escalated or resolved: one outbox row per matching subscription.
     AlertChanged: [outbox.on_alert_changed],
 }

@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from ..core.db import db
-from . import alerts, population
+from . import alerts, custody_alerts, population
 
 population_cli = AppGroup("population", help="Population figures per office (wajib KTP, recorded, backlog).")
 
@@ -47,5 +47,6 @@ alerts_cli = AppGroup("alerts", help="Alert maintenance.")
 def evaluate_alerts() -> None:
     """Re-evaluate every office's alerts: run daily from cron, as time moves usage windows and dates."""
     count = alerts.replan_everything()
+    custody_alerts.evaluate_everything()  # cards wait longer every day, with no movement at all
     db.session.commit()
     click.echo(f"Evaluated alerts for {count} office(s).")

@@ -6,8 +6,9 @@ office's custody, in its own category; custody moves up the tree by two-step tra
 (destructions.py). Balances change only by guarded UPDATEs, never read-modify-write, and
 the custody ledger (custody_movements) sums to them, checked by `stock verify`.
 
-Lock order: after the stock balance rows (books.py), custody rows by (office id,
-category), before the rollups: every writer that takes more than one keeps this order.
+Lock order: custody rows come last, by (office id, category), after the stock balance rows
+and the rollup rows (books.py): verbs that move both stock and custody settle the stock first,
+and PostgreSQL's print statement (print_sql.py) reads the rollup locks before the custody row.
 """
 
 from __future__ import annotations
@@ -15,15 +16,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, NoReturn
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from ..auth.models import User
+from ..core import bus
 from ..core.db import connection, db, utcnow
 from ..core.errors import Conflict
 from ..core.principal import Principal
 from ..offices.events import OfficeOpened
 from ..offices.models import Office
 from ..offices.tree import OfficeRef
+from .events import CustodyChanged
 from .models import CUSTODY_CATEGORIES, CustodyBalance, CustodyMovement
 
 CB = CustodyBalance.__table__
@@ -131,7 +134,14 @@ def record(
 def add_movement(office_id: int, actor: Principal, category: str, quantity: int, **fields: Any) -> int:
     """Cards into custody (a spoiled print, a returned card, a defective blank), with their line."""
     add(office_id, category, quantity)
-    return record(office_id, actor, category, "added", quantity, **fields)
+    movement_id = record(office_id, actor, category, "added", quantity, **fields)
+    changed(office_id)
+    return movement_id
+
+
+def changed(*office_ids: int) -> None:
+    """Announce it: the offices' destruction_overdue alerts follow (inventory/handlers.py)."""
+    bus.publish(CustodyChanged(tuple(sorted(set(office_ids)))))
 
 
 def returned_cards(
@@ -147,6 +157,7 @@ def returned_cards(
     movement_id = record(
         office.id, actor, "returned_card", "added", quantity, returned_at, reason=reason, note=note
     )
+    changed(office.id)
     return {"custody_movement": get_custody_movement(movement_id), "awaiting": awaiting}
 
 
@@ -159,6 +170,7 @@ def undo_for_reversal(office: OfficeRef, actor: Principal, original: dict, rever
     quantity = abs(original["quantity"])
     take(office.id, category, quantity, office_code=office.code, error="custody_already_gone")
     record(office.id, actor, category, "reversal", -quantity, movement_id=reversal_id)
+    changed(office.id)
 
 
 def custody_of(office_id: int) -> dict[str, dict]:
@@ -185,3 +197,53 @@ _LINES = (
     .join(User, User.id == CM.c.actor_id)
     .join(Office, Office.id == CM.c.office_id)
 )
+
+
+def alert_figures(office_ids: list[int]) -> list[dict]:
+    """What destruction_overdue weighs, per office: cards awaiting, since when the oldest still
+    held has waited, and the office's limits. Oldest first: the cards that left (sent up, destroyed,
+    reversed) are taken to be the oldest, so the oldest still held is the first inflow that the
+    running sum of inflows takes past everything that left."""
+    offices = db.session.execute(
+        select(
+            Office.id,
+            Office.code,
+            Office.path,
+            Office.time_zone,
+            Office.destruction_interval_days,
+            Office.destruction_max_pending,
+            func.coalesce(func.sum(CB.c.awaiting), 0).label("awaiting"),
+        )
+        .join(CB, CB.c.office_id == Office.id)
+        .where(Office.id.in_(office_ids))
+        .group_by(Office.id)
+        .order_by(Office.id)
+    ).all()
+    figures = []
+    for office in offices:
+        row = dict(office._mapping)
+        row["awaiting"] = int(row["awaiting"])  # a sum of BIGINTs is NUMERIC on PostgreSQL
+        row["waiting_since"] = _waiting_since(office.id) if office.awaiting > 0 else None
+        figures.append(row)
+    return figures
+
+
+def _waiting_since(office_id: int) -> datetime | None:
+    left = -int(
+        db.session.execute(
+            select(func.coalesce(func.sum(CM.c.quantity), 0)).where(
+                CM.c.office_id == office_id, CM.c.quantity < 0
+            )
+        ).scalar_one()
+    )
+    inflows = (
+        select(
+            CM.c.occurred_at,
+            func.sum(CM.c.quantity).over(order_by=(CM.c.occurred_at, CM.c.id)).label("running"),
+        )
+        .where(CM.c.office_id == office_id, CM.c.quantity > 0)
+        .subquery()
+    )
+    return db.session.execute(
+        select(inflows.c.occurred_at).where(inflows.c.running > left).order_by(inflows.c.running).limit(1)
+    ).scalar()

@@ -106,6 +106,7 @@ def sign(destruction_id: int, actor: Principal) -> dict:
             custody.record(
                 signed.office_id, actor, category, "destroyed", -quantity, destruction_id=destruction_id
             )
+    custody.changed(signed.office_id)
     return get(destruction_id)
 
 
@@ -165,6 +166,7 @@ def reverse(destruction_id: int, actor: Principal, reason: str) -> dict:
                 destruction_id=reversal_id,
                 note=reason,
             )
+    custody.changed(original["office_id"])
     return get(reversal_id)
 
 

@@ -14,3 +14,11 @@ class StockMoved:
     """
 
     paths: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CustodyChanged:
+    """Cards awaiting destruction changed at these offices (custody.py): published inside the
+    transaction, after the custody rows moved (alerts: destruction_overdue)."""
+
+    office_ids: tuple[int, ...]

@@ -57,11 +57,11 @@ PRINT_ONE = text(
         UPDATE office_rollups SET on_hand = office_rollups.on_hand - 1
         FROM locked WHERE office_rollups.office_id = locked.office_id
     ), kept AS (
-        -- Custody (stock/custody.py): a spoiled card is kept for destruction. Reads `recorded`,
-        -- so the custody row is locked after the balance row, as every writer does.
+        -- Custody (stock/custody.py): a spoiled card is kept for destruction. Reads `locked`,
+        -- so the custody row is locked last, after the balance and rollup rows, as every writer does.
         UPDATE custody_balances SET awaiting = awaiting + 1
         WHERE office_id = :office_id AND category = 'spoiled_print' AND :outcome = 'spoiled'
-          AND EXISTS (SELECT 1 FROM recorded)
+          AND EXISTS (SELECT 1 FROM recorded) AND (SELECT count(*) FROM locked) > 0
     ), kept_line AS (
         INSERT INTO custody_movements (office_id, category, kind, quantity, movement_id,
                                        actor_id, occurred_at, recorded_at)

@@ -50,7 +50,9 @@ def consume(
         _refuse_print(office)
     on_hand, time_zone = debited
     movement = books.record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
-    if outcome == "spoiled":  # the spoiled card is kept for destruction (custody.py)
+    count_usage(office.path, time_zone, [movement])
+    books.settle({office.path: (-1, 0)})
+    if outcome == "spoiled":  # kept for destruction (custody.py); custody rows are locked last
         custody.add_movement(
             office.id,
             actor,
@@ -59,8 +61,6 @@ def consume(
             movement_id=movement["id"],
             occurred_at=movement["occurred_at"],
         )
-    count_usage(office.path, time_zone, [movement])
-    books.settle({office.path: (-1, 0)})
     return movement
 
 
@@ -91,6 +91,8 @@ def _print_in_one_statement(
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
+    if spoiled:
+        custody.changed(office.id)  # PRINT_ONE kept the card for destruction
     row["id"], row["balance_after"] = written
     return movement_out(row, office.code, actor.name)
 
@@ -211,10 +213,10 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
         M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in fresh])
     )
     ids = dict(db.session.execute(new_ids).all())
+    books.settle({office.path: (-len(fresh), 0)})
     _keep_spoiled(
         office, actor, [row | {"id": ids[row["client_id"]]} for row in rows if row["outcome"] == "spoiled"]
     )
-    books.settle({office.path: (-len(fresh), 0)})
     return ids
 
 
@@ -231,3 +233,4 @@ def _keep_spoiled(office: OfficeRef, actor: Principal, spoiled: list[dict]) -> N
           "recorded_at": now, "reason": None, "transfer_id": None, "destruction_id": None, "note": None}
          for row in spoiled],
     )  # fmt: skip
+    custody.changed(office.id)

@@ -99,9 +99,9 @@ def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason
         expected = {-1: "negative", 1: "positive", 0: "non-zero"}[sign]
         raise Invalid(f"A {kind} adjustment needs a {expected} quantity.", error="bad_sign", field="quantity")
     movement = books.record(office, actor, kind, quantity, books.change(office.id, quantity), reason=reason)
-    if kind == "defective":  # kept for destruction, not written off
-        custody.add_movement(office.id, actor, "defective_blank", -quantity, movement_id=movement["id"])
     books.settle({office.path: (quantity, 0)})
+    if kind == "defective":  # kept for destruction, not written off; after the rollups (lock order)
+        custody.add_movement(office.id, actor, "defective_blank", -quantity, movement_id=movement["id"])
     return movement
 
 
@@ -130,11 +130,11 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
         raise Conflict(
             f"Movement {movement_id} has already been reversed.", error="already_reversed"
         ) from None
-    if original["kind"] == "defective" or original["outcome"] == "spoiled":
-        custody.undo_for_reversal(office, actor, original, movement["id"])
     if original["kind"] == "print":
         # Off the local day it was counted on; should the office's zone have changed in between,
         # off the day the zone now gives (no print records the zone it was counted in).
         count_usage(office.path, time_zone_of(office.id), [original], sign=-1)
     books.settle({office.path: (quantity, 0)})
+    if original["kind"] == "defective" or original["outcome"] == "spoiled":
+        custody.undo_for_reversal(office, actor, original, movement["id"])  # after the rollups (lock order)
     return movement

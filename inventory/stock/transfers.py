@@ -70,6 +70,7 @@ def _dispatch_custody(
         source, destination, actor, quantity, note, custody="spoiled", category=category
     )
     custody.record(source.id, actor, category, "transfer_out", -quantity, transfer_id=transfer_id, note=note)
+    custody.changed(source.id)
     return get_transfer(transfer_id)
 
 
@@ -113,6 +114,7 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
         custody.shift_in_transit(destination.id, category, -quantity)
         custody.add(lands_at.id, category, quantity)
         custody.record(lands_at.id, actor, category, kind, quantity, transfer_id=transfer_id)
+        custody.changed(lands_at.id)
         return get_transfer(transfer_id)
     books.lock_balances(source.id, destination.id)
     db.session.execute(

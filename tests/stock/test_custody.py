@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
 
@@ -125,16 +126,24 @@ def test_the_story_from_a_spoiled_print_to_the_berita_acara(api):
     ok(
         api.patch(
             "/offices/62.02",
-            {"address": "Jl. Jenderal Sudirman Km 5, Sampit", "head_name": "Drs. Ahmad Fauzi, M.Si",
-             "head_nip": "196805121990031004"},
+            {
+                "address": "Jl. Jenderal Sudirman Km 5, Sampit",
+                "head_name": "Drs. Ahmad Fauzi, M.Si",
+                "head_nip": "196805121990031004",
+            },
             as_="manager",
         )
-    )  # fmt: skip
+    )
     record = draft(api, place="Halaman kantor")
     assert record["status"] == "draft" and record["total"] == 2
     assert awaiting(api, "62.02", "spoiled_print") == 2  # a draft takes nothing out of custody
-    record = ok(api.patch(f"/destructions/{record['id']}", {"place": "Halaman Kantor Disdukcapil Kotim",
-                                                            "serials": ["KTP0001031-KTP0001032"]}, as_="manager"))  # fmt: skip
+    record = ok(
+        api.patch(
+            f"/destructions/{record['id']}",
+            {"place": "Halaman Kantor Disdukcapil Kotim", "serials": ["KTP0001031-KTP0001032"]},
+            as_="manager",
+        )
+    )
     assert record["place"] == "Halaman Kantor Disdukcapil Kotim"
     signed = ok(api.post(f"/destructions/{record['id']}/sign", as_="manager"))
     assert signed["status"] == "signed" and signed["signed_by"] == "manager"
@@ -156,11 +165,22 @@ def test_the_story_from_a_spoiled_print_to_the_berita_acara(api):
     assert round(float(page.mediabox.width)) == 595 and round(float(page.mediabox.height)) == 842  # A4
     text = " ".join(p.extract_text() for p in reader.pages)
     for expected in (
-        "BERITA ACARA PEMUSNAHAN", "BA-470/012/Dukcapil/2026", "KAB. KOTAWARINGIN TIMUR",
-        "Jl. Jenderal Sudirman Km 5, Sampit", "470.13/11176/SJ", "Selasa, tanggal 1 Desember 2026",
-        "dibakar", "KTP0001031-KTP0001032", "Budi Santoso", "197801012005011001", "Satpol PP",
-        "Siti Rahmawati", "Inspektorat Kabupaten", "Drs. Ahmad Fauzi, M.Si", "NIP. 196805121990031004",
-    ):  # fmt: skip
+        "BERITA ACARA PEMUSNAHAN",
+        "BA-470/012/Dukcapil/2026",
+        "KAB. KOTAWARINGIN TIMUR",
+        "Jl. Jenderal Sudirman Km 5, Sampit",
+        "470.13/11176/SJ",
+        "Selasa, tanggal 1 Desember 2026",
+        "dibakar",
+        "KTP0001031-KTP0001032",
+        "Budi Santoso",
+        "197801012005011001",
+        "Satpol PP",
+        "Siti Rahmawati",
+        "Inspektorat Kabupaten",
+        "Drs. Ahmad Fauzi, M.Si",
+        "NIP. 196805121990031004",
+    ):
         assert expected in text, (expected, text)
     assert "2 keping" in text and "0 keping" in text
 
@@ -292,8 +312,15 @@ def test_a_defective_blank_moves_from_stock_to_custody_and_back_on_reversal(api)
     ]
     assert movement["kind"] == "defective" and stock(api, "62.02")["on_hand"] == 7
     assert awaiting(api, "62.02", "defective_blank") == 3
-    refused(api.post("/offices/62.02/adjustments", {"kind": "defective", "quantity": 2, "reason": "Salah"},
-                     as_="manager"), 422, "bad_sign")  # fmt: skip
+    refused(
+        api.post(
+            "/offices/62.02/adjustments",
+            {"kind": "defective", "quantity": 2, "reason": "Salah"},
+            as_="manager",
+        ),
+        422,
+        "bad_sign",
+    )
     ok(reverse(api, movement["id"]), 201)
     assert stock(api, "62.02")["on_hand"] == 10 and awaiting(api, "62.02", "defective_blank") == 0
     assert books_problems(api) == []
@@ -325,8 +352,11 @@ def test_who_may_do_what_and_where(api):
     refused(api.post(f"/destructions/{record['id']}/sign", as_="kobar_manager"), 403, "outside_area")
     refused(api.get(f"/destructions/{record['id']}.pdf", as_="kobar_manager"), 403, "outside_area")
     refused(api.get("/offices/62.02/custody", as_="kobar_manager"), 403, "outside_area")
-    refused(api.post("/offices/62.02/returned-cards", {"quantity": 1, "reason": "damaged"}, as_="warehouse"),
-            403, "forbidden")  # fmt: skip
+    refused(
+        api.post("/offices/62.02/returned-cards", {"quantity": 1, "reason": "damaged"}, as_="warehouse"),
+        403,
+        "forbidden",
+    )
     refused(api.patch("/offices/62.02", {"head_name": "Orang Lain"}, as_="warehouse"), 403, "forbidden")
     items = ok(api.get("/offices/62.02/destructions", as_="operator"))["items"]
     assert [item["id"] for item in items] == [record["id"]]
@@ -353,8 +383,11 @@ BAD_DRAFTS = [
 
 def test_every_bad_draft_is_a_422_naming_its_field_and_writes_nothing(api):
     for overrides in BAD_DRAFTS:
-        body = refused(api.post("/offices/62.02/destructions", berita_acara(**overrides), as_="manager"),
-                       422, "validation_error")  # fmt: skip
+        body = refused(
+            api.post("/offices/62.02/destructions", berita_acara(**overrides), as_="manager"),
+            422,
+            "validation_error",
+        )
         assert set(overrides) & set(body["errors"]["json"]), (overrides, body)
     assert ok(api.get("/offices/62.02/destructions", as_="manager"))["items"] == []
     record = draft(api)
@@ -371,12 +404,57 @@ def test_bad_custody_requests_are_422(api):
     ):
         refused(api.post("/offices/62.02/returned-cards", body, as_="operator"), 422, "validation_error")
     transfer = {"from": "62.02.05", "to": "62.02", "quantity": 1}
-    for extra in ({"custody": "spoiled"}, {"category": "spoiled_print"}, {"custody": "lost"},
-                  {"custody": "spoiled", "category": "burnt"}):  # fmt: skip
+    for extra in (
+        {"custody": "spoiled"},
+        {"category": "spoiled_print"},
+        {"custody": "lost"},
+        {"custody": "spoiled", "category": "burnt"},
+    ):
         refused(api.post("/transfers", {**transfer, **extra}, as_="warehouse"), 422, "validation_error")
-    for settings in ({"head_nip": "1968"}, {"destruction_interval_days": 0}, {"destruction_max_pending": 2**31},
-                     {"address": " "}):  # fmt: skip
+    for settings in (
+        {"head_nip": "1968"},
+        {"destruction_interval_days": 0},
+        {"destruction_max_pending": 2**31},
+        {"address": " "},
+    ):
         refused(api.patch("/offices/62.02", settings, as_="admin"), 422, "validation_error")
     refused(api.get("/destructions/99999999999.pdf", as_="admin"), 404, "not_found")
     refused(api.get("/offices/62.02/custody?limit=0", as_="admin"), 422, "validation_error")
     assert books_problems(api) == []
+
+
+def overdue_alerts(api, code, status="unresolved"):
+    query = {"kind": "destruction_overdue", "office": code, "status": status}
+    return ok(api.get("/alerts", query_string=query, as_="manager"))["items"]
+
+
+def test_too_many_cards_awaiting_destruction_raise_an_alert_until_they_are_burned(api):
+    ok(api.patch("/offices/62.02", {"destruction_max_pending": 1}, as_="manager"))
+    spoil_at(api, "62.02", 1)
+    assert overdue_alerts(api, "62.02") == []
+    spoil_at(api, "62.02", 1)
+    [alert] = overdue_alerts(api, "62.02")
+    assert alert["severity"] == "warning" and alert["figures"]["awaiting"] == 2
+    deliver(api, "62.02", 1)
+    print_card(api, "62.02", PRINTED)  # stock moving does not resolve a custody alert
+    assert len(overdue_alerts(api, "62.02")) == 1
+    ok(api.post("/offices/62.02/returned-cards", {"quantity": 1, "reason": "damaged"}, as_="operator"), 201)
+    assert overdue_alerts(api, "62.02")[0]["severity"] == "critical"  # 3 > twice the limit
+    record = draft(api, counts={"spoiled_print": 2, "returned_card": 1})
+    ok(api.post(f"/destructions/{record['id']}/sign", as_="manager"))
+    assert overdue_alerts(api, "62.02") == []
+    assert len(overdue_alerts(api, "62.02", status="resolved")) == 1
+
+
+def test_cards_waiting_longer_than_the_interval_raise_an_alert(api):
+    deliver(api, "62.02", 5)
+    three_days_ago = (datetime.now(UTC) - timedelta(days=3)).isoformat()
+    print_card(api, "62.02", {**SPOILED, "printed_at": three_days_ago})
+    assert overdue_alerts(api, "62.02") == []  # within the default 30 days
+    ok(
+        api.patch("/offices/62.02", {"destruction_interval_days": 1}, as_="manager")
+    )  # a settings change re-weighs
+    [alert] = overdue_alerts(api, "62.02")
+    assert alert["severity"] == "critical" and alert["figures"]["days_waited"] >= 2
+    ok(api.patch("/offices/62.02", {"destruction_interval_days": 30}, as_="manager"))
+    assert overdue_alerts(api, "62.02") == []
