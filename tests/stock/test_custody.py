@@ -11,7 +11,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from pypdf import PdfReader
+from sqlalchemy import text
 
+from inventory.core.db import db
 from tests.helpers import (
     PRINTED,
     SPOILED,
@@ -458,3 +460,21 @@ def test_cards_waiting_longer_than_the_interval_raise_an_alert(api):
     assert alert["severity"] == "critical" and alert["figures"]["days_waited"] >= 2
     ok(api.patch("/offices/62.02", {"destruction_interval_days": 30}, as_="manager"))
     assert overdue_alerts(api, "62.02") == []
+
+
+def test_stock_verify_finds_custody_that_disagrees_with_its_ledger(api):
+    spoil_at(api, "62.02", 1)
+    assert books_problems(api) == []
+    with api.app.app_context():
+        db.session.execute(text("UPDATE custody_balances SET awaiting = 5 WHERE category = 'spoiled_print'"))
+        db.session.execute(
+            text("UPDATE custody_balances SET in_transit_in = 2 WHERE category = 'returned_card'")
+        )
+        db.session.commit()
+        db.session.remove()
+    found = books_problems(api)
+    assert "office 62.02: spoiled_print awaiting destruction 5 but custody ledger sums to 1" in found
+    assert "office 62.02.05: returned_card in_transit_in 2 but open custody transfers hold 0" in found
+    with api.app.app_context():
+        result = api.app.test_cli_runner().invoke(args=["stock", "verify"])
+    assert result.exit_code == 1 and "custody ledger sums to 1" in result.output
