@@ -59,6 +59,9 @@ class Config:
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(4 * 1024 * 1024)))
     MAX_FORM_MEMORY_SIZE = 64 * 1024
 
+    # The signed scan of a destruction record (PDF or photo): larger is 413. Below MAX_CONTENT_LENGTH.
+    DESTRUCTION_SCAN_MAX_BYTES = int(os.environ.get("DESTRUCTION_SCAN_MAX_BYTES", str(3 * 1024 * 1024)))
+
     LEDGER_PAGE_MAX = 500
     # Days of print history behind usage rates (spoilage, replacements, daily use).
     USAGE_WINDOW_DAYS = int(os.environ.get("USAGE_WINDOW_DAYS", "30"))

@@ -14,13 +14,14 @@ from .planning import api as planning_api
 from .reports import api as reports_api
 from .reports import requests_report
 from .stock import api as stock_api
-from .stock import offices_api
+from .stock import custody_api, offices_api
 
 API_BLUEPRINTS = (
     offices_api.blp,
     stock_api.blp,
     stock_api.transfers_blp,
     stock_api.serials_blp,
+    custody_api.blp,
     planning_api.alerts_blp,
     planning_api.redistribution_blp,
     planning_api.blp,

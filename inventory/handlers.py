@@ -18,10 +18,11 @@ from __future__ import annotations
 from .blank_requests import fulfilment
 from .notify import outbox
 from .offices.events import OfficeOpened, PlanningSettingsChanged
-from .planning import alerts
+from .planning import alerts, custody_alerts
 from .planning.events import AlertChanged
 from .stock import service as stock
 from .stock.events import (
+    CustodyChanged,
     DeliveryRecorded,
     StockMoved,
     TotalsSettled,
@@ -38,7 +39,9 @@ HANDLERS = {
     # Ancestors' totals caught up with movements below them, just after: their alerts follow.
     TotalsSettled: [alerts.on_totals_settled],
     # A threshold or planning setting changed: the office's alerts are re-evaluated now.
-    PlanningSettingsChanged: [alerts.on_settings_changed],
+    PlanningSettingsChanged: [alerts.on_settings_changed, custody_alerts.on_settings_changed],
+    # Cards awaiting destruction changed at an office: its destruction_overdue alert follows.
+    CustodyChanged: [custody_alerts.on_custody_changed],
     # An alert opened, escalated or resolved: one outbox row per matching subscription.
     AlertChanged: [outbox.on_alert_changed],
     # Transfers and deliveries carrying a request_id move its shipped and received quantities;

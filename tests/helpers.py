@@ -14,6 +14,8 @@ STATUS_NAMES = {
     404: "Not Found",
     405: "Method Not Allowed",
     409: "Conflict",
+    413: "Request Entity Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Entity",
     503: "Service Unavailable",
 }

@@ -20,6 +20,7 @@ SUBSCRIBE = "subscribe"  # alert notifications for an area
 REQUEST_BLANKS = "request_blanks"  # create, submit and cancel requests for blanks
 DECIDE_REQUESTS = "decide_requests"  # approve, reject and close requests addressed to the area
 OVER_APPROVE = "over_approve"  # ship more than a request's quota
+DESTROY = "destroy"  # draft, sign and report berita acara pemusnahan; the letterhead they print on
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "manager": frozenset(
@@ -34,6 +35,7 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
             REQUEST_BLANKS,
             DECIDE_REQUESTS,
             OVER_APPROVE,
+            DESTROY,
         }
     ),
     "warehouse": frozenset({READ, DELIVER, TRANSFER}),

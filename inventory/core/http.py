@@ -80,6 +80,8 @@ _STATUS_NAMES = {
     403: "Forbidden",
     404: "Not Found",
     409: "Conflict",
+    413: "Request Entity Too Large",
+    415: "Unsupported Media Type",
     422: "Unprocessable Entity",
 }
 

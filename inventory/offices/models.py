@@ -45,6 +45,13 @@ class Office(db.Model):
     # tree.set_on_order): the projection counts them as on order.
     on_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     on_order_due: Mapped[date | None] = mapped_column(Date)
+    # The letterhead and the signatory of its documents (berita acara pemusnahan).
+    address: Mapped[str | None] = mapped_column(String(500))
+    head_name: Mapped[str | None] = mapped_column(String(200))
+    head_nip: Mapped[str | None] = mapped_column(String(18))
+    # Cards awaiting destruction should not wait longer than this, nor pile up beyond this.
+    destruction_interval_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    destruction_max_pending: Mapped[int] = mapped_column(Integer, default=500, server_default="500")
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
@@ -55,6 +62,10 @@ class Office(db.Model):
         CheckConstraint("print_capacity_per_day > 0", name="print_capacity_positive"),
         CheckConstraint("on_order >= 0", name="on_order_non_negative"),
         CheckConstraint(f"time_zone IN {tuple(ZONES)}", name="time_zone"),
+        CheckConstraint(
+            "destruction_interval_days > 0 AND destruction_max_pending > 0",
+            name="destruction_settings_positive",
+        ),
         # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
         Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )

@@ -129,6 +129,9 @@ def opened(office: Office, parent: Office | None) -> None:
 
 # Settings the projection reads: changing one can open or resolve a planning alert.
 PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capacity_per_day")
+# When cards awaiting destruction are overdue (alert destruction_overdue).
+DESTRUCTION_SETTINGS = ("destruction_interval_days", "destruction_max_pending")
+LETTERHEAD = ("address", "head_name", "head_nip")
 
 
 def _refuse_past_target(office: Office, changes: dict[str, Any]) -> None:
@@ -173,9 +176,18 @@ def update(office: Office, changes: dict[str, Any]) -> Office:
     # A new threshold or setting can open or clear an alert at once, before any movement.
     replan = any(
         field in changes and changes[field] != getattr(office, field)
-        for field in ("min_stock", "time_zone", *PLANNING_SETTINGS)  # the zone decides "today"
+        for field in ("min_stock", "time_zone", *PLANNING_SETTINGS, *DESTRUCTION_SETTINGS)  # zone: "today"
     )
-    for field in ("name", "min_stock", "active", "time_zone", "serials_required", *PLANNING_SETTINGS):
+    for field in (
+        "name",
+        "min_stock",
+        "active",
+        "time_zone",
+        "serials_required",
+        *PLANNING_SETTINGS,
+        *DESTRUCTION_SETTINGS,
+        *LETTERHEAD,
+    ):
         if field in changes:
             setattr(office, field, changes[field])
     if replan:

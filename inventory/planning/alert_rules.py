@@ -142,3 +142,47 @@ def stockout_before_target(s: Situation) -> Verdict | None:
             "days_of_cover": p.days_of_cover,
         },
     )
+
+
+# --- custody: cards awaiting destruction (issue 12 §2) ------------------------------
+
+
+@dataclass(frozen=True)
+class CustodySituation:
+    code: str
+    awaiting: int  # every category together
+    waiting_since: date | None  # the local day the oldest card still held came in
+    today: date
+    interval_days: int  # destruction_interval_days
+    max_pending: int  # destruction_max_pending
+
+
+def destruction_overdue(s: CustodySituation) -> Verdict | None:
+    """Cards have waited longer than the office's interval, or more are waiting than it allows.
+
+    Critical at twice either limit: spoiled cards are security documents (the 2018 leak).
+    """
+    if s.awaiting <= 0:
+        return None
+    waited = (s.today - s.waiting_since).days if s.waiting_since else 0
+    too_old, too_many = waited > s.interval_days, s.awaiting > s.max_pending
+    if not (too_old or too_many):
+        return None
+    critical = waited > 2 * s.interval_days or s.awaiting > 2 * s.max_pending
+    reasons = []
+    if too_old:
+        reasons.append(f"the oldest has waited {waited} days (limit {s.interval_days})")
+    if too_many:
+        reasons.append(f"{s.awaiting} are waiting (limit {s.max_pending})")
+    return Verdict(
+        "destruction_overdue",
+        "critical" if critical else "warning",
+        f"{s.code} holds {s.awaiting} cards awaiting destruction: {' and '.join(reasons)}.",
+        {
+            "awaiting": s.awaiting,
+            "waiting_since": s.waiting_since.isoformat() if s.waiting_since else None,
+            "days_waited": waited,
+            "destruction_interval_days": s.interval_days,
+            "destruction_max_pending": s.max_pending,
+        },
+    )

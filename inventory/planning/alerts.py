@@ -192,6 +192,12 @@ def _situation(figures: OfficeFigures) -> Situation:
     )
 
 
+# Kinds the stock figures decide; destruction_overdue is custody's (custody_alerts.py).
+STOCK_KINDS = frozenset(
+    {"low_stock", "stockout", "projected_shortfall", "reorder_now", "stockout_before_target"}
+)
+
+
 def _apply(figures: OfficeFigures, now_true: dict[str, Verdict], unresolved: dict) -> None:
     for kind, verdict in now_true.items():
         alert = unresolved.get((figures.office_id, kind))
@@ -200,7 +206,7 @@ def _apply(figures: OfficeFigures, now_true: dict[str, Verdict], unresolved: dic
         else:
             _update(figures, alert, verdict)
     for (office_id, kind), alert in unresolved.items():
-        if office_id == figures.office_id and kind not in now_true:
+        if office_id == figures.office_id and kind not in now_true and kind in STOCK_KINDS:
             _resolve(figures, alert.id)
 
 
@@ -241,6 +247,10 @@ def _resolve(figures: OfficeFigures, alert_id: int) -> None:
     alert.status, alert.resolved_at, alert.updated_at = "resolved", now, now
     db.session.flush()
     bus.publish(AlertChanged(alert, "resolved", figures.code, figures.path))
+
+
+# The lifecycle steps, for the custody alerts (custody_alerts.py), which weigh other figures.
+open_alert, update_alert, resolve_alert = _open, _update, _resolve
 
 
 def _entity(alert_id: int) -> Alert:

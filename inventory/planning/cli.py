@@ -10,7 +10,7 @@ import click
 from flask.cli import AppGroup
 
 from ..core.db import db
-from . import alerts, population
+from . import alerts, custody_alerts, population
 
 population_cli = AppGroup("population", help="Population figures per office (wajib KTP, recorded, backlog).")
 
@@ -50,4 +50,5 @@ def evaluate_alerts() -> None:
     Works in short transactions (planning/alerts.py replan_everything), so prints go on meanwhile.
     """
     count = alerts.replan_everything()
+    custody_alerts.evaluate_everything()  # cards wait longer every day, with no movement at all
     click.echo(f"Evaluated alerts for {count} office(s).")

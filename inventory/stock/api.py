@@ -273,6 +273,7 @@ class Transfers(MethodView):
             data["serials"],
             request_id=data["request_id"],
             over_approve=data["over_approve"],
+            category=data["category"],
         )
 
 

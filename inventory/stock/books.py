@@ -24,7 +24,7 @@ from ..core.principal import Principal
 from ..offices.events import OfficeOpened
 from ..offices.models import Office
 from ..offices.tree import OfficeRef
-from . import rollups, settlement
+from . import custody, rollups, settlement
 from .events import StockMoved
 from .ledger import B, M, movement_out
 
@@ -35,8 +35,9 @@ _O = Office.__table__
 
 
 def open_books(event: OfficeOpened) -> None:
-    """Every office starts with an empty balance row and rollup, created with the office."""
+    """Every office starts with an empty balance row, custody rows and rollup, created with the office."""
     db.session.execute(insert(B).values(office_id=event.office_id, on_hand=0, updated_at=utcnow()))
+    custody.open_custody(event)
     rollups.open_rollup(event.office_id)
 
 

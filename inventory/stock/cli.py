@@ -23,7 +23,7 @@ def verify() -> None:
         click.echo(line, err=True)
     if found:
         sys.exit(1)
-    click.echo("ok: every balance equals its ledger and no transfer is half-applied.")
+    click.echo("ok: every balance equals its ledger, custody too, and no transfer is half-applied.")
 
 
 @stock_cli.command("settle")

@@ -65,3 +65,10 @@ class DeliveryRecorded:
     quantity: int
     actor: Principal
     over_approve: bool = False
+
+
+class CustodyChanged:
+    """Cards awaiting destruction changed at these offices (custody.py): published inside the
+    transaction, after the custody rows moved (alerts: destruction_overdue)."""
+
+    office_ids: tuple[int, ...]

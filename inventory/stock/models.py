@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -27,7 +29,14 @@ TRANSFER_STATUSES = ("in_transit", "received", "cancelled")
 PRINT_OUTCOMES = ("printed", "spoiled")
 PRINT_REASONS = ("new_record", "replacement", "data_change", "other")
 MOVEMENT_KINDS = ("delivery", "print", "transfer_out", "transfer_in", "transfer_return", "stocktake",
-                  "loss", "damage", "found", "correction", "reversal")  # fmt: skip
+                  "loss", "damage", "found", "correction", "defective", "reversal")  # fmt: skip
+# Custody: cards awaiting destruction, beside usable stock (issue 12 §2).
+TRANSFER_CUSTODIES = ("stock", "spoiled")
+CUSTODY_CATEGORIES = ("spoiled_print", "returned_card", "defective_blank")
+CUSTODY_KINDS = ("added", "transfer_out", "transfer_in", "transfer_return", "destroyed", "reversal")
+RETURN_REASONS = ("replacement", "data_change", "damaged", "invalid")
+DESTRUCTION_STATUSES = ("draft", "signed", "reported")
+DESTRUCTION_METHODS = ("burned", "shredded", "cut")
 
 
 class Balance(db.Model):
@@ -63,11 +72,20 @@ class Transfer(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The request for blanks this transfer fills, if any (inventory/blank_requests).
     request_id: Mapped[int | None] = mapped_column(ForeignKey("blank_requests.id"), index=True)
+    # What moves: usable blanks (stock), or cards awaiting destruction of one category.
+    custody: Mapped[str] = mapped_column(String(8), default="stock", server_default="stock")
+    category: Mapped[str | None] = mapped_column(String(20))
 
     __table_args__ = (
         CheckConstraint("quantity > 0", name="quantity_positive"),
         CheckConstraint("from_office_id <> to_office_id", name="distinct_offices"),
         CheckConstraint(f"status IN {TRANSFER_STATUSES}", name="status"),
+        CheckConstraint(f"custody IN {TRANSFER_CUSTODIES}", name="custody"),
+        CheckConstraint(
+            "(custody = 'stock' AND category IS NULL)"
+            f" OR (custody = 'spoiled' AND category IN {CUSTODY_CATEGORIES})",
+            name="custody_category",
+        ),
     )
 
 
@@ -239,3 +257,99 @@ class SerialMove(db.Model):
     last: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_serial_moves_root_id_first", "root_id", "first"),)
+
+
+class CustodyBalance(db.Model):
+    """Cards an office holds awaiting destruction, per category; equal to its custody ledger."""
+
+    __tablename__ = "custody_balances"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    awaiting: Mapped[int] = mapped_column(BigInteger, default=0)
+    in_transit_in: Mapped[int] = mapped_column(BigInteger, default=0)
+
+    __table_args__ = (
+        CheckConstraint("awaiting >= 0", name="awaiting_non_negative"),
+        CheckConstraint("in_transit_in >= 0", name="in_transit_in_non_negative"),
+        CheckConstraint(f"category IN {CUSTODY_CATEGORIES}", name="category"),
+    )
+
+
+class CustodyMovement(db.Model):
+    """One line of an office's custody card. Never updated, never deleted."""
+
+    __tablename__ = "custody_movements"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))
+    # Signed: + into this office's custody, - out of it.
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    # The spoiled print or defective adjustment (or the reversal of one) that caused it.
+    movement_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"), index=True)
+    transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
+    destruction_id: Mapped[int | None] = mapped_column(ForeignKey("destructions.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    note: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (
+        CheckConstraint("quantity <> 0", name="quantity_non_zero"),
+        CheckConstraint(f"category IN {CUSTODY_CATEGORIES}", name="category"),
+        CheckConstraint(f"kind IN {CUSTODY_KINDS}", name="kind"),
+        CheckConstraint(f"reason IS NULL OR reason IN {RETURN_REASONS}", name="reason"),
+        Index("ix_custody_movements_office_id_occurred_at_id", "office_id", "occurred_at", "id"),
+    )
+
+
+class Destruction(db.Model):
+    """A berita acara pemusnahan: draft (editable), signed (frozen, out of custody), reported.
+
+    A mistake in a signed record is corrected by a reversal record naming it (reversal_of),
+    which puts the cards back into custody.
+    """
+
+    __tablename__ = "destructions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    document_no: Mapped[str] = mapped_column(String(100))
+    destroyed_on: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(200))
+    method: Mapped[str] = mapped_column(String(10))
+    # [{"name", "nip", "institution", "role"}, ...] in the order they sign.
+    witnesses: Mapped[list] = mapped_column(JSON)
+    spoiled_print: Mapped[int] = mapped_column(Integer, default=0)
+    returned_card: Mapped[int] = mapped_column(Integer, default=0)
+    defective_blank: Mapped[int] = mapped_column(Integer, default=0)
+    # Serial ranges or identifiers as written on the record, where known.
+    serials: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    reversal_of: Mapped[int | None] = mapped_column(ForeignKey("destructions.id"), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    scan: Mapped[bytes | None] = mapped_column(LargeBinary)
+    scan_sha256: Mapped[str | None] = mapped_column(String(64))
+    scan_content_type: Mapped[str | None] = mapped_column(String(32))
+    scan_size: Mapped[int | None] = mapped_column(Integer)
+    scan_uploaded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(f"status IN {DESTRUCTION_STATUSES}", name="status"),
+        CheckConstraint(f"method IN {DESTRUCTION_METHODS}", name="method"),
+        CheckConstraint(
+            "spoiled_print >= 0 AND returned_card >= 0 AND defective_blank >= 0"
+            " AND spoiled_print + returned_card + defective_blank > 0",
+            name="counts",
+        ),
+    )

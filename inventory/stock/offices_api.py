@@ -33,6 +33,8 @@ FIELD_ACTIONS = {
     "min_stock": permissions.SET_THRESHOLD,
     "serials_required": permissions.SET_THRESHOLD,
     **dict.fromkeys(tree.PLANNING_SETTINGS, permissions.PLAN),
+    **dict.fromkeys(("address", "head_name", "head_nip"), permissions.DESTROY),
+    **dict.fromkeys(tree.DESTRUCTION_SETTINGS, permissions.SET_THRESHOLD),
 }
 
 

@@ -60,6 +60,19 @@ PRINT_ONE = text(
         INSERT INTO pending_rollups (office_id, on_hand, in_transit_in, day, reason, printed, spoiled)
         SELECT :office_id, -1, 0, day.day, :reason, :printed, :spoiled
         FROM day WHERE (SELECT count(*) FROM shifted) > 0
+    ), kept AS (
+        -- Custody (stock/custody.py): a spoiled card is kept for destruction. Waits for
+        -- `shifted`, so the custody row is locked last, after the balance, usage and rollup
+        -- rows, as every writer does.
+        UPDATE custody_balances SET awaiting = awaiting + 1
+        WHERE office_id = :office_id AND category = 'spoiled_print' AND :outcome = 'spoiled'
+          AND (SELECT count(*) FROM shifted) > 0
+    ), kept_line AS (
+        INSERT INTO custody_movements (office_id, category, kind, quantity, movement_id,
+                                       actor_id, occurred_at, recorded_at)
+        SELECT :office_id, 'spoiled_print', 'added', 1, recorded.id,
+               :actor_id, :occurred_at, :recorded_at
+        FROM recorded WHERE :outcome = 'spoiled'
     )
     SELECT recorded.id, recorded.balance_after, taken.min_stock FROM recorded, taken
     """

@@ -19,7 +19,7 @@ from ..core.principal import Principal
 from ..offices.models import Office
 from ..offices.time_zones import local_day, local_days
 from ..offices.tree import OfficeRef
-from . import books, rollups, settlement
+from . import books, custody, rollups, settlement
 from .events import StockMoved
 from .ledger import M, movement_out
 from .print_sql import PRINT_ONE
@@ -54,6 +54,15 @@ def consume(
     movement = books.record(office, actor, "print", -1, on_hand, printed_at, outcome=outcome, reason=reason)
     usage_shares = count_usage(office.path, time_zone, [movement])
     books.settle({office.path: (-1, 0)}, usage_shares, alerts_now=_alerts_now(on_hand, min_stock))
+    if outcome == "spoiled":  # kept for destruction (custody.py); custody rows are locked last
+        custody.add_movement(
+            office.id,
+            actor,
+            "spoiled_print",
+            1,
+            movement_id=movement["id"],
+            occurred_at=movement["occurred_at"],
+        )
     return movement
 
 
@@ -114,6 +123,8 @@ def _print_in_one_statement(
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
+    if spoiled:
+        custody.changed(office.id)  # PRINT_ONE kept the card for destruction
     row["id"], row["balance_after"], min_stock = written
     return movement_out(row, office.code, actor.name), min_stock
 
@@ -233,8 +244,28 @@ def _insert_prints(office: OfficeRef, actor: Principal, fresh: list[dict], on_ha
     ]
     db.session.execute(insert(M), rows)
     usage_shares = count_usage(office.path, time_zone_of(office.id), rows)
-    books.settle({office.path: (-len(fresh), 0)}, usage_shares)
     new_ids = select(M.c.client_id, M.c.id).where(
         M.c.office_id == office.id, M.c.client_id.in_([item["client_id"] for item in fresh])
     )
-    return dict(db.session.execute(new_ids).all())
+    ids = dict(db.session.execute(new_ids).all())
+    books.settle({office.path: (-len(fresh), 0)}, usage_shares)
+    _keep_spoiled(
+        office, actor, [row | {"id": ids[row["client_id"]]} for row in rows if row["outcome"] == "spoiled"]
+    )
+    return ids
+
+
+def _keep_spoiled(office: OfficeRef, actor: Principal, spoiled: list[dict]) -> None:
+    """The batch's spoiled cards go into custody, one line each naming its print."""
+    if not spoiled:
+        return
+    custody.add(office.id, "spoiled_print", len(spoiled))
+    now = utcnow()
+    db.session.execute(
+        insert(custody.CM),
+        [{"office_id": office.id, "category": "spoiled_print", "kind": "added", "quantity": 1,
+          "movement_id": row["id"], "actor_id": actor.user_id, "occurred_at": row["occurred_at"],
+          "recorded_at": now, "reason": None, "transfer_id": None, "destruction_id": None, "note": None}
+         for row in spoiled],
+    )  # fmt: skip
+    custody.changed(office.id)

@@ -9,7 +9,14 @@ from marshmallow import fields, validate, validates_schema
 from ..core.schemas import CODE, INT64_MAX, Day, Strict, StrictBoolean, UtcDateTime, cursor, text, words
 from ..offices.models import OFFICE_KINDS
 from ..offices.time_zones import ZONES
-from .models import MOVEMENT_KINDS, PRINT_OUTCOMES, PRINT_REASONS, TRANSFER_STATUSES
+from .models import (
+    CUSTODY_CATEGORIES,
+    MOVEMENT_KINDS,
+    PRINT_OUTCOMES,
+    PRINT_REASONS,
+    TRANSFER_CUSTODIES,
+    TRANSFER_STATUSES,
+)
 from .serials import MAX_RANGES, NotationError, parse_notations, parse_range
 
 
@@ -117,6 +124,22 @@ class OfficeUpdateSchema(Strict):
         validate=validate.Range(min=1, max=100_000),
         metadata={"description": "Cards the office can print a day: printers x cards per printer."},
     )
+    # The letterhead and signatory of the office's documents (berita acara pemusnahan).
+    address = fields.String(allow_none=True, validate=words(1, 500))
+    head_name = fields.String(allow_none=True, validate=words(1, 200))
+    head_nip = fields.String(
+        allow_none=True, validate=validate.Regexp(r"^[0-9]{18}$", error="A NIP is 18 digits.")
+    )
+    destruction_interval_days = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=3650),
+        metadata={"description": "Cards should not await destruction longer than this (alert)."},
+    )
+    destruction_max_pending = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=10_000_000),
+        metadata={"description": "Cards awaiting destruction beyond this raise an alert."},
+    )
 
 
 class OfficeSchema(ma.Schema):
@@ -132,6 +155,11 @@ class OfficeSchema(ma.Schema):
     print_capacity_per_day = fields.Integer(allow_none=True)
     time_zone = fields.String(metadata={"enum": list(ZONES), "description": TIME_ZONE})
     serials_required = fields.Boolean()
+    address = fields.String(allow_none=True)
+    head_name = fields.String(allow_none=True)
+    head_nip = fields.String(allow_none=True)
+    destruction_interval_days = fields.Integer()
+    destruction_max_pending = fields.Integer()
     stock = fields.Nested(StockSchema, dump_only=True)
 
 
@@ -287,7 +315,10 @@ class AdjustmentSchema(Strict):
         validate=validate.Range(min=0, max=100_000_000),
         metadata={"description": "Physical count; the movement is the difference."},
     )
-    kind = fields.String(validate=validate.OneOf(("loss", "damage", "found", "correction")))
+    kind = fields.String(
+        validate=validate.OneOf(("loss", "damage", "found", "correction", "defective")),
+        metadata={"description": "`defective` (negative): blanks that cannot be used, kept for destruction."},
+    )
     quantity = fields.Integer(strict=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
     reason = fields.String(required=True, validate=words(3, 500))
 
@@ -336,6 +367,21 @@ class TransferCreateSchema(AgainstRequest):
             "oneOf": [{"type": "string", "enum": ["lowest"]}, {"type": "array", "items": {"type": "string"}}],
         },
     )
+    custody = fields.String(
+        load_default="stock",
+        validate=validate.OneOf(TRANSFER_CUSTODIES),
+        metadata={"description": "`spoiled`: cards awaiting destruction (one `category` a transfer)."},
+    )
+    category = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CUSTODY_CATEGORIES))
+
+    @validates_schema
+    def category_with_custody(self, data, **kwargs):
+        if data.get("custody") == "spoiled" and data.get("category") is None:
+            raise ma.ValidationError("A custody transfer names its category.", "category")
+        if data.get("custody") == "stock" and data.get("category") is not None:
+            raise ma.ValidationError(
+                "Only a custody transfer (`custody`: `spoiled`) has a category.", "category"
+            )
 
 
 class TransferSchema(ma.Schema):
@@ -345,6 +391,8 @@ class TransferSchema(ma.Schema):
     quantity = fields.Integer()
     status = fields.String(metadata={"enum": list(TRANSFER_STATUSES)})
     note = fields.String(allow_none=True)
+    custody = fields.String(metadata={"enum": list(TRANSFER_CUSTODIES)})
+    category = fields.String(allow_none=True, metadata={"enum": list(CUSTODY_CATEGORIES)})
     dispatched_by = fields.String()
     dispatched_at = UtcDateTime()
     closed_by = fields.String(allow_none=True)

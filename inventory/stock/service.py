@@ -26,7 +26,7 @@ from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef
-from . import books, prints, serial_prints, serial_ranges
+from . import books, custody, prints, serial_prints, serial_ranges
 from .books import open_books
 from .events import DeliveryRecorded
 from .ledger import M, get_movement
@@ -42,7 +42,8 @@ __all__ = [
     "receive", "receive_transfer", "reverse", "settle_within_transaction", "transfer_with_serials",
 ]  # fmt: skip
 
-ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0}
+# A defective blank (factory fault, a chip that will not encode) leaves usable stock for custody.
+ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0, "defective": -1}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
 NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
 
@@ -163,6 +164,8 @@ def adjust(office: OfficeRef, actor: Principal, kind: str, quantity: int, reason
         raise Invalid(f"A {kind} adjustment needs a {expected} quantity.", error="bad_sign", field="quantity")
     movement = books.record(office, actor, kind, quantity, books.change(office.id, quantity), reason=reason)
     books.settle({office.path: (quantity, 0)})
+    if kind == "defective":  # kept for destruction, not written off; after the rollups (lock order)
+        custody.add_movement(office.id, actor, "defective_blank", -quantity, movement_id=movement["id"])
     return movement
 
 
@@ -198,4 +201,6 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
         # off the day the zone now gives (no print records the zone it was counted in).
         usage_shares = count_usage(office.path, time_zone_of(office.id), [original], sign=-1)
     books.settle({office.path: (quantity, 0)}, usage_shares)
+    if original["kind"] == "defective" or original["outcome"] == "spoiled":
+        custody.undo_for_reversal(office, actor, original, movement["id"])  # after the rollups (lock order)
     return movement

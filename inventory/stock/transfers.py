@@ -1,5 +1,8 @@
 """Two-step transfers between offices: dispatched (the blanks leave the source and show as
-in transit on both sides), then received at the destination or cancelled back to the source."""
+in transit on both sides), then received at the destination or cancelled back to the source.
+
+A custody transfer (`custody = 'spoiled'`) carries cards awaiting destruction of one
+category the same way, through custody balances (custody.py) instead of stock balances."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
 from ..offices.tree import OfficeRef, office_refs
-from . import books, serial_ranges
+from . import books, custody, serial_ranges
 from .events import TransferCancelled, TransferDispatched, TransferReceived
 from .ledger import B, T, get_transfer
 from .serials import SerialRange, total
@@ -28,12 +31,24 @@ def dispatch(
     *,
     request_id: int | None = None,
     over_approve: bool = False,
+    category: str | None = None,
 ) -> dict:
     """Blanks leave the source at once and show as in transit on both offices; with `serials`
-    (named ranges, or "lowest": the source's lowest-numbered) their ranges travel with them."""
+    (named ranges, or "lowest": the source's lowest-numbered) their ranges travel with them.
+
+    With a custody `category`, cards awaiting destruction of that category move instead.
+    """
     books.require_active(destination)
     if source.id == destination.id:
         raise Invalid("An office cannot transfer to itself.", error="same_office")
+    if category is not None:
+        if serials is not None or request_id is not None:
+            raise Invalid(
+                "Cards awaiting destruction travel without serials or a request for blanks.",
+                error="custody_transfer_extras",
+                field="category",
+            )
+        return _dispatch_custody(source, destination, actor, quantity, note, category)
     if isinstance(serials, list) and total(serials) != quantity:
         raise Invalid(
             f"The serials name {total(serials)} blanks, the transfer {quantity}.",
@@ -51,20 +66,7 @@ def dispatch(
     db.session.execute(
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in + quantity)
     )
-    transfer_id = db.session.execute(
-        insert(T)
-        .values(
-            from_office_id=source.id,
-            to_office_id=destination.id,
-            quantity=quantity,
-            status="in_transit",
-            note=note,
-            dispatched_by_id=actor.user_id,
-            dispatched_at=utcnow(),
-            request_id=request_id,
-        )
-        .returning(T.c.id)
-    ).scalar_one()
+    transfer_id = _insert_transfer(source, destination, actor, quantity, note, request_id=request_id)
     movement = books.record(
         source,
         actor,
@@ -84,6 +86,44 @@ def dispatch(
     return with_serials(transfer_id)
 
 
+def _dispatch_custody(
+    source: OfficeRef,
+    destination: OfficeRef,
+    actor: Principal,
+    quantity: int,
+    note: str | None,
+    category: str,
+) -> dict:
+    custody.lock(source.id, destination.id)
+    custody.take(source.id, category, quantity, office_code=source.code)
+    custody.shift_in_transit(destination.id, category, quantity)
+    transfer_id = _insert_transfer(
+        source, destination, actor, quantity, note, custody="spoiled", category=category
+    )
+    custody.record(source.id, actor, category, "transfer_out", -quantity, transfer_id=transfer_id, note=note)
+    custody.changed(source.id)
+    return with_serials(transfer_id)
+
+
+def _insert_transfer(
+    source: OfficeRef, destination: OfficeRef, actor: Principal, quantity: int, note: str | None, **extra
+) -> int:
+    return db.session.execute(
+        insert(T)
+        .values(
+            from_office_id=source.id,
+            to_office_id=destination.id,
+            quantity=quantity,
+            status="in_transit",
+            note=note,
+            dispatched_by_id=actor.user_id,
+            dispatched_at=utcnow(),
+            **extra,
+        )
+        .returning(T.c.id)
+    ).scalar_one()
+
+
 def with_serials(transfer_id: int) -> dict:
     """A transfer as the API answers it: with the serial ranges it carries."""
     return {**get_transfer(transfer_id), "serials": serial_ranges.moved_by_transfer(transfer_id)}
@@ -101,9 +141,17 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
 
 def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     """Blanks in transit come off the road: into the destination, or back into the source."""
-    source, destination, quantity, request_id = _close(transfer_id, actor, status)
+    source, destination, quantity, request_id, category = _close(transfer_id, actor, status)
     received = status == "received"
     lands_at = destination if received else source
+    kind = "transfer_in" if received else "transfer_return"
+    if category is not None:  # cards awaiting destruction: custody rows, no stock, no rollups
+        custody.lock(source.id, destination.id)
+        custody.shift_in_transit(destination.id, category, -quantity)
+        custody.add(lands_at.id, category, quantity)
+        custody.record(lands_at.id, actor, category, kind, quantity, transfer_id=transfer_id)
+        custody.changed(lands_at.id)
+        return with_serials(transfer_id)
     books.lock_balances(source.id, destination.id)
     db.session.execute(
         update(B).where(B.c.office_id == source.id).values(in_transit_out=B.c.in_transit_out - quantity)
@@ -114,7 +162,6 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     on_hand = books.credit(lands_at.id, quantity)
     landed = TransferReceived if received else TransferCancelled
     bus.publish(landed(request_id, quantity, actor))  # after the balances, before the rollups
-    kind = "transfer_in" if received else "transfer_return"
     movement = books.record(
         lands_at, actor, kind, quantity, on_hand, transfer_id=transfer_id, reference=f"transfer:{transfer_id}"
     )
@@ -128,13 +175,15 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     return with_serials(transfer_id)
 
 
-def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, OfficeRef, int, int | None]:
+def _close(
+    transfer_id: int, actor: Principal, status: str
+) -> tuple[OfficeRef, OfficeRef, int, int | None, str | None]:
     """Move a transfer out of in_transit exactly once, even when two requests race."""
     closed = db.session.execute(
         update(T)
         .where(T.c.id == transfer_id, T.c.status == "in_transit")
         .values(status=status, closed_by_id=actor.user_id, closed_at=utcnow())
-        .returning(T.c.from_office_id, T.c.to_office_id, T.c.quantity, T.c.request_id)
+        .returning(T.c.from_office_id, T.c.to_office_id, T.c.quantity, T.c.request_id, T.c.category)
     ).first()
     if closed is None:
         current = get_transfer(transfer_id)
@@ -144,4 +193,5 @@ def _close(transfer_id: int, actor: Principal, status: str) -> tuple[OfficeRef, 
             status=current["status"],
         )
     offices = office_refs(closed.from_office_id, closed.to_office_id)
-    return offices[closed.from_office_id], offices[closed.to_office_id], closed.quantity, closed.request_id
+    source, destination = offices[closed.from_office_id], offices[closed.to_office_id]
+    return source, destination, closed.quantity, closed.request_id, closed.category

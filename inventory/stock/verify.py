@@ -1,6 +1,7 @@
-"""Books checks: every balance equals its ledger, no transfer is half-applied, every subtree
-rollup equals its offices' balances (counting shares still queued for it), no serial is held
-in two places, and no office holds more serialled blanks than blanks."""
+"""Books checks: every balance equals its ledger, custody balances equal the custody ledger,
+no transfer is half-applied, every subtree rollup equals its offices' balances (counting
+shares still queued for it), no serial is held in two places, and no office holds more
+serialled blanks than blanks."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ from sqlalchemy import case, func, select
 
 from ..core.db import db
 from ..offices.models import Office
-from .models import Balance, Movement, OfficeRollup, PendingRollup, SerialRange, Transfer
+from .models import (
+    Balance,
+    CustodyBalance,
+    CustodyMovement,
+    Movement,
+    OfficeRollup,
+    PendingRollup,
+    SerialRange,
+    Transfer,
+)
 
 
 def problems() -> list[str]:
@@ -21,6 +31,8 @@ def problems() -> list[str]:
         + _serials_in_two_places()
         + _tracked_beyond_stock()
         + _ranges_on_closed_transfers()
+        + _custody_mismatches()
+        + _custody_transit_mismatches()
     )
 
 
@@ -47,7 +59,7 @@ def _transit_mismatches() -> list[str]:
     ):
         open_qty = (
             select(side.label("office_id"), func.sum(Transfer.quantity).label("total"))
-            .where(Transfer.status == "in_transit")
+            .where(Transfer.status == "in_transit", Transfer.custody == "stock")
             .group_by(side)
             .subquery()
         )
@@ -65,12 +77,14 @@ def _transit_mismatches() -> list[str]:
 
 
 def _transfer_movements() -> list[str]:
-    """A transfer has one transfer_out, plus one transfer_in or transfer_return once closed."""
+    """A transfer has one transfer_out, plus one transfer_in or transfer_return once closed,
+    on the stock card or, for a custody transfer, on the custody card."""
     expected = case((Transfer.status == "in_transit", 1), else_=2)
+    lines = select(Movement.transfer_id).union_all(select(CustodyMovement.transfer_id)).subquery()
     movements = (
-        select(Movement.transfer_id, func.count().label("n"))
-        .where(Movement.transfer_id.is_not(None))
-        .group_by(Movement.transfer_id)
+        select(lines.c.transfer_id, func.count().label("n"))
+        .where(lines.c.transfer_id.is_not(None))
+        .group_by(lines.c.transfer_id)
         .subquery()
     )
     rows = db.session.execute(
@@ -181,3 +195,54 @@ def _ranges_on_closed_transfers() -> list[str]:
         .where(Transfer.status != "in_transit")
     ).all()
     return [f"serial range {rid}: still on transfer {tid}, which is {status}" for rid, tid, status in rows]
+
+
+def _custody_mismatches() -> list[str]:
+    ledger = (
+        select(
+            CustodyMovement.office_id,
+            CustodyMovement.category,
+            func.sum(CustodyMovement.quantity).label("total"),
+        )
+        .group_by(CustodyMovement.office_id, CustodyMovement.category)
+        .subquery()
+    )
+    total = func.coalesce(ledger.c.total, 0)
+    rows = db.session.execute(
+        select(Office.code, CustodyBalance.category, CustodyBalance.awaiting, total)
+        .join(CustodyBalance, CustodyBalance.office_id == Office.id)
+        .outerjoin(
+            ledger,
+            (ledger.c.office_id == CustodyBalance.office_id) & (ledger.c.category == CustodyBalance.category),
+        )
+        .where(CustodyBalance.awaiting != total)
+        .order_by(Office.code, CustodyBalance.category)
+    ).all()
+    return [
+        f"office {code}: {category} awaiting destruction {awaiting} but custody ledger sums to {summed}"
+        for code, category, awaiting, summed in rows
+    ]
+
+
+def _custody_transit_mismatches() -> list[str]:
+    open_qty = (
+        select(Transfer.to_office_id, Transfer.category, func.sum(Transfer.quantity).label("total"))
+        .where(Transfer.status == "in_transit", Transfer.custody == "spoiled")
+        .group_by(Transfer.to_office_id, Transfer.category)
+        .subquery()
+    )
+    total = func.coalesce(open_qty.c.total, 0)
+    rows = db.session.execute(
+        select(Office.code, CustodyBalance.category, CustodyBalance.in_transit_in, total)
+        .join(CustodyBalance, CustodyBalance.office_id == Office.id)
+        .outerjoin(
+            open_qty,
+            (open_qty.c.to_office_id == CustodyBalance.office_id)
+            & (open_qty.c.category == CustodyBalance.category),
+        )
+        .where(CustodyBalance.in_transit_in != total)
+    ).all()
+    return [
+        f"office {code}: {category} in_transit_in {held} but open custody transfers hold {summed}"
+        for code, category, held, summed in rows
+    ]

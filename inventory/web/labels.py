@@ -28,13 +28,14 @@ MOVEMENT_KINDS = {
     "delivery": _l("Delivery"), "print": _l("Print"), "transfer_out": _l("Transfer out"),
     "transfer_in": _l("Transfer in"), "transfer_return": _l("Transfer returned"),
     "stocktake": _l("Stocktake"), "loss": _l("Loss"), "damage": _l("Damage"), "found": _l("Found"),
-    "correction": _l("Correction"), "reversal": _l("Reversal"),
+    "correction": _l("Correction"), "defective": _l("Defective blank"), "reversal": _l("Reversal"),
 }  # fmt: skip
 ALERT_KINDS = {
     "low_stock": _l("Low stock"), "stockout": _l("Out of stock"),
     "projected_shortfall": _l("Projected shortfall"), "reorder_now": _l("Reorder now"),
     "stockout_before_target": _l("Runs out before the target date"),
     "request_overdue": _l("Request overdue"),
+    "destruction_overdue": _l("Destruction overdue"),
 }  # fmt: skip
 SEVERITIES = {"warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_STATUSES = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}

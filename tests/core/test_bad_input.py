@@ -268,7 +268,7 @@ def test_json_the_parser_chokes_on_is_400_bad_json_on_every_write_route(api, raw
     for method, rule in api_rules(api.app):
         operation = paths[re.sub(r"<(?:[^<>]+:)?([^<>]+)>", r"{\1}", rule.rule)][method.lower()]
         if "application/json" not in operation.get("requestBody", {}).get("content", {}):
-            continue  # no body, or not JSON (a delivery's manifest is text: 415 for JSON)
+            continue  # no body, or not JSON (a manifest is text, a destruction's scan raw bytes)
         response = api.call(method, fill(rule, id=1), data=raw, headers=JSON, as_="admin")
         body = refused(response, 400, "bad_json")
         assert body["errors"]["json"], body

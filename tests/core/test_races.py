@@ -137,6 +137,49 @@ def request_close(api):
     return "POST", f"/requests/{_request(api, 'submit', 'approve')}/close", body, "province_manager"
 
 
+def returned_cards(api):
+    return "POST", "/offices/62.02/returned-cards", {"quantity": 2, "reason": "damaged"}, "operator"
+
+
+BERITA_ACARA = {
+    "document_no": "BA-1", "destroyed_on": "2026-12-01", "place": "Sampit", "method": "burned",
+    "counts": {"returned_card": 2},
+    "witnesses": [{"name": "A", "institution": "Satpol PP", "role": "Saksi"},
+                  {"name": "B", "institution": "Inspektorat", "role": "Saksi"}],
+}  # fmt: skip
+
+
+def _signed_record(api, sign=True):
+    """A destruction record of two returned cards at 62.02: signed (and scanned), or a draft."""
+    ok(api.post("/offices/62.02/returned-cards", {"quantity": 2, "reason": "damaged"}, as_="operator"), 201)
+    record = ok(api.post("/offices/62.02/destructions", BERITA_ACARA, as_="manager"), 201)
+    if sign:
+        ok(api.post(f"/destructions/{record['id']}/sign", as_="manager"))
+        scan = {"Content-Type": "application/pdf"}
+        ok(api.put(f"/destructions/{record['id']}/scan", data=b"%PDF-1.4 scan", headers=scan, as_="manager"))
+    return record["id"]
+
+
+def destruction_draft(api):
+    return "POST", "/offices/62.02/destructions", BERITA_ACARA, "manager"
+
+
+def destruction_edit(api):
+    return "PATCH", f"/destructions/{_signed_record(api, sign=False)}", {"place": "Kantor"}, "manager"
+
+
+def destruction_sign(api):
+    return "POST", f"/destructions/{_signed_record(api, sign=False)}/sign", None, "manager"
+
+
+def destruction_report(api):
+    return "POST", f"/destructions/{_signed_record(api)}/report", None, "manager"
+
+
+def destruction_reverse(api):
+    return "POST", f"/destructions/{_signed_record(api)}/reverse", {"reason": "Salah hitung"}, "manager"
+
+
 # (verb, the route it exercises as (method, rule))
 KEYED_VERBS = {
     office_create: ("POST", "/api/v1/offices"),
@@ -161,6 +204,12 @@ KEYED_VERBS = {
     request_reject: ("POST", "/api/v1/requests/<id:request_id>/reject"),
     request_cancel: ("POST", "/api/v1/requests/<id:request_id>/cancel"),
     request_close: ("POST", "/api/v1/requests/<id:request_id>/close"),
+    returned_cards: ("POST", "/api/v1/offices/<code>/returned-cards"),
+    destruction_draft: ("POST", "/api/v1/offices/<code>/destructions"),
+    destruction_edit: ("PATCH", "/api/v1/destructions/<id:destruction_id>"),
+    destruction_sign: ("POST", "/api/v1/destructions/<id:destruction_id>/sign"),
+    destruction_report: ("POST", "/api/v1/destructions/<id:destruction_id>/report"),
+    destruction_reverse: ("POST", "/api/v1/destructions/<id:destruction_id>/reverse"),
 }
 
 
