@@ -8,7 +8,7 @@ inventory/handlers.py says who handles them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -21,7 +21,7 @@ from ..core.db import connection, db
 from ..core.errors import Conflict, Invalid, NotFound
 from .events import OfficeOpened, PlanningSettingsChanged
 from .models import Office
-from .time_zones import DEFAULT_ZONE, zone_for_code
+from .time_zones import DEFAULT_ZONE, today_in, zone_for_code
 
 # Which kind of office may sit under which; mobile units go under any office.
 PARENT_KINDS = {
@@ -137,13 +137,13 @@ LETTERHEAD = ("address", "head_name", "head_nip")
 def _refuse_past_target(office: Office, changes: dict[str, Any]) -> None:
     """A new target date must not be behind us; one already set that has passed stays (shown as passed).
 
-    Today is the UTC day: every Indonesian zone is ahead of UTC, so no date that is today or
-    later where the office stands is refused.
+    Today is the office's own day (its zone, or the one this change gives it): from 17:00 UTC
+    it is already tomorrow in WIB, so the UTC day would let a date already past there through.
     """
     target_date: date | None = changes.get("target_date")
     if target_date is None or target_date == office.target_date:
         return
-    today = datetime.now(UTC).date()
+    today = today_in(changes.get("time_zone") or office.time_zone or DEFAULT_ZONE)
     if target_date < today:
         raise Invalid(
             f"The target date {target_date.isoformat()} has passed; give today ({today.isoformat()}) "
