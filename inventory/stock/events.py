@@ -67,6 +67,7 @@ class DeliveryRecorded:
     over_approve: bool = False
 
 
+@dataclass(frozen=True, slots=True)
 class CustodyChanged:
     """Cards awaiting destruction changed at these offices (custody.py): published inside the
     transaction, after the custody rows moved (alerts: destruction_overdue)."""
