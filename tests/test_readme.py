@@ -111,10 +111,33 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     reversal = only("POST", r"/movements/\d+/reverse$").json()["movement"]
     assert damage["kind"] == "damage"
     assert reversal["reverses_id"] == damage["id"] and reversal["quantity"] == 3
-    # The transfer received is the one just dispatched.
-    dispatched = only("POST", r"/transfers$").json()
-    received = only("POST", r"/transfers/\d+/receive$").json()
-    assert received["id"] == dispatched["id"] and received["status"] == "received"
+    # Each transfer received is the one just dispatched: stock, then the spoiled card sent up
+    # for destruction, then the lowest 100 serialled blanks.
+    sent = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers$", c.url)]
+    landed = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers/\d+/receive$", c.url)]
+    assert [t["id"] for t in landed] == [t["id"] for t in sent], (sent, landed)
+    assert all(t["status"] == "received" for t in landed)
+    _stock_sent, custody_sent, serials_sent = sent
+    assert custody_sent["custody"] == "spoiled" and custody_sent["category"] == "spoiled_print"
+    assert serials_sent["serials"] == ["KTP0001000-KTP0001099"], serials_sent
+    # The spoiled card was burned before witnesses: the berita acara printed, scanned, reported.
+    assert only("POST", r"/destructions/\d+/report$").json()["status"] == "reported"
+    assert (reader / "berita-acara.pdf").read_bytes().startswith(b"%PDF-")
+    # Blank KTP0001000's story: delivered, sent to Baamang, received there, printed there.
+    story = only("GET", r"/serials/KTP0001000$").json()
+    assert [step["kind"] for step in story["trail"]] == ["delivery", "transfer_out", "transfer_in", "print"]
+    assert story["ended_by"]["office"] == "62.02.05", story
+    assert only("GET", r"/offices/62.02.05/serials$").json()["held"][0]["range"] == "KTP0001001-KTP0001099"
+    manifest = only("POST", r"/deliveries/manifest").json()
+    assert manifest["movement"]["serials"] == ["04A1B2C3D4E5F6", "04A1B2C3D4E5F7"], manifest
+    assert only("PATCH", r"/offices/62.02.05$").json()["serials_required"] is True
+    # The usage report's files are what they say.
+    assert (reader / "laporan-kotim.xlsx").read_bytes().startswith(b"PK")
+    assert (reader / "laporan-kotim.pdf").read_bytes().startswith(b"%PDF-")
+    # The request was lowered twice, then filled by the delivery that named it.
+    request = only("GET", r"/requests/\d+$").json()
+    assert request["status"] == "fulfilled" and request["approved_quantity"] == 2500, request
+    assert (reader / "surat-permintaan.pdf").read_bytes().startswith(b"%PDF-")
     # The alert acknowledged is one the manager was shown.
     shown = {alert["id"] for alert in only("GET", r"/alerts\?status=unresolved").json()["items"]}
     assert only("POST", r"/alerts/\d+/acknowledge$").json()["id"] in shown
@@ -126,6 +149,7 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     consumption = only("GET", r"/reports/consumption").json()
     assert consumption["totals"]["printed"] > 0 and consumption["bucket"] == "week", consumption
     # The election day set is ahead, so the projection plans for it.
-    projection = only("GET", r"/offices/62\.02/projection$").json()
+    projections = [c for c in made if c.method == "GET" and re.search(r"/offices/62\.02/projection$", c.url)]
+    projection = projections[0].json()  # the walk-through's; the requests section reads it again
     assert projection["horizon_basis"] == "target_date"
     assert projection["inputs"]["target_date"] == "2029-02-14"
