@@ -44,6 +44,16 @@ HEADERS = {
     "custody_sent": "Dikirim untuk Dimusnahkan", "custody_received": "Diterima untuk Dimusnahkan",
     "custody_destroyed": "Dimusnahkan", "custody_closing": "Menunggu Pemusnahan (Akhir)",
 }  # fmt: skip
+# The PDF's narrow columns take shorter words; the workbook keeps the full headers.
+PDF_HEADERS = {
+    "received": "Terima", "transfers_returned": "Mutasi Batal", "printed_new_record": "Cetak Baru",
+    "printed_replacement": "Cetak Ganti", "printed_data_change": "Cetak Ubah Data",
+    "printed_other": "Cetak Lain", "printed": "Jml Cetak", "spoiled": "Rusak Cetak",
+    "adjustment_stocktake": "Stok Opname", "adjustment_damage": "Rusak Gudang", "adjustment_found": "Temuan",
+    "adjustments": "Jml Penyes.", "total_in": "Jml Masuk", "total_out": "Jml Keluar",
+    "custody_opening": "Menunggu (Awal)", "custody_added": "Masuk", "custody_sent": "Dikirim",
+    "custody_received": "Diterima", "custody_destroyed": "Dimusnahkan", "custody_closing": "Menunggu (Akhir)",
+}  # fmt: skip
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")  # fmt: skip
 TITLE = "LAPORAN PENGGUNAAN BLANGKO KTP-EL"
@@ -115,7 +125,7 @@ def xlsx(report: dict) -> bytes:
 # --- PDF ------------------------------------------------------------------------------
 
 FONT_DIRS = ("/usr/share/fonts/truetype/dejavu",)
-CODE_WIDTH, NAME_WIDTH = 17.0, 40.0  # mm; the figures share what is left of the line
+CODE_WIDTH, NAME_WIDTH = 16.0, 38.0  # mm; the figures share what is left of the line
 
 
 class _Pdf(FPDF):
@@ -179,26 +189,44 @@ def _letterhead(document: FPDF, report: dict) -> None:
 
 
 def _table(document: FPDF, report: dict, sheet: dict) -> None:
-    columns: Sequence[str] = report["columns"]
-    width = (document.w - 20 - CODE_WIDTH - NAME_WIDTH) / len(columns)
-    widths = (CODE_WIDTH, NAME_WIDTH, *([width] * len(columns)))
-    font = document.text_font
+    """A level's table; the custody figures, when the report has them, in a second table below it."""
+    custody = [column for column in report["columns"] if column.startswith("custody_")]
+    stock = [column for column in report["columns"] if column not in custody]
     if document.get_y() > document.h - 40:
         document.add_page()
-    document.set_font(font, "B", 9)
-    document.cell(
-        0, 6, f"{level_name(sheet['level'])} ({sheet['count']} kantor)", new_x="LMARGIN", new_y="NEXT"
-    )
-    document.set_font(font, "", 5.5)
-    heads = [header(column) for column in (*OFFICE_FIELDS, *columns)]
-    body = [[row["office"], row["name"], *(f"{row[c]:,}".replace(",", ".") for c in columns)]
-            for row in sheet["rows"]]  # fmt: skip
-    total = ["Jumlah", "", *(f"{sheet['totals'][c]:,}".replace(",", ".") for c in columns)]
+    document.set_font(document.text_font, "B", 9)
+    title = f"{level_name(sheet['level'])} ({sheet['count']} kantor)"
+    document.cell(0, 6, _text(document, title), new_x="LMARGIN", new_y="NEXT")
+    _figures_table(document, sheet, stock)
+    if custody:
+        document.set_font(document.text_font, "B", 8)
+        document.cell(0, 5, f"{title}: blangko rusak menunggu pemusnahan", new_x="LMARGIN", new_y="NEXT")
+        _figures_table(document, sheet, custody)
+
+
+def _number(value: int) -> str:
+    return f"{value:,}".replace(",", ".")  # Indonesian thousands separator
+
+
+def _figures_table(document: FPDF, sheet: dict, columns: Sequence[str]) -> None:
+    width = min(20.0, (document.w - 20 - CODE_WIDTH - NAME_WIDTH) / len(columns))
+    widths = (CODE_WIDTH, NAME_WIDTH, *([width] * len(columns)))
+    font = document.text_font
+    heads = [PDF_HEADERS.get(column) or header(column) for column in (*OFFICE_FIELDS, *columns)]
+    body = [[row["office"], row["name"], *(_number(row[c]) for c in columns)] for row in sheet["rows"]]
+    total = ["Jumlah", "", *(_number(sheet["totals"][c]) for c in columns)]
+    # Small enough that the widest figure (the totals are the widest) fits its column on one line.
+    size = 5.5
+    document.set_font(font, "B", size)
+    widest = max((document.get_string_width(value) for value in total[2:]), default=0)
+    if widest > width - 1.5:
+        size = max(3.5, size * (width - 1.5) / widest)
+    document.set_font(font, "", size)
     with document.table(
         col_widths=widths,
         width=sum(widths),
         text_align=("LEFT", "LEFT", *(["RIGHT"] * len(columns))),
-        line_height=3,
+        line_height=size * 0.55,
         repeat_headings=1,
         first_row_as_headings=True,
     ) as table:
@@ -206,11 +234,11 @@ def _table(document: FPDF, report: dict, sheet: dict) -> None:
             line = table.row()
             for value in values:
                 line.cell(_text(document, value))
-        document.set_font(font, "B", 5.5)
+        document.set_font(font, "B", size)
         line = table.row()
         for value in total:
             line.cell(value)
-    document.set_font(font, "", 5.5)
+    document.set_font(font, "", size)
     document.ln(3)
 
 

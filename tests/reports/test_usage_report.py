@@ -12,9 +12,12 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from sqlalchemy import insert, text
 
+from inventory.core.db import db
 from inventory.offices.time_zones import ZONES
 from inventory.planning.figures import today
+from inventory.reports import usage_custody
 from inventory.reports.usage_rules import default_period, last_full_month, office_figures
 from inventory.stock.models import PRINT_REASONS
 from tests.helpers import adjust, deliver, dispatch, ok, print_card, refused, reverse, whole_ledger
@@ -317,3 +320,62 @@ def test_a_reversal_lands_in_the_column_of_what_it_undoes():
     figures = office_figures(on_hand=50, since_start=40, sums=sums, reasons=list(PRINT_REASONS))
     assert (figures["printed_replacement"], figures["adjustment_loss"], figures["received"]) == (0, 0, 40)
     assert (figures["opening"], figures["closing"]) == (10, 50)
+
+
+# --- the custody block, switched on over a stand-in of the custody ledger ---------------------
+
+
+@pytest.fixture
+def custody(api, monkeypatch):
+    """custody_movements as issue 12 §2 describes it (only the columns the report reads), with a
+    month at Baamang: 5 waiting before it, 4 spoiled prints added, 6 sent to the regency, which
+    destroys 6 and reverses a destruction of 1 recorded by mistake."""
+    monkeypatch.setattr(usage_custody, "CUSTODY_ENABLED", True)
+    day = today("WIB")
+    first = day - timedelta(days=29)
+    with api.app.app_context():
+        db.session.execute(
+            text("CREATE TABLE custody_movements (office_id INTEGER NOT NULL, kind VARCHAR(20) NOT NULL, "
+                 "quantity INTEGER NOT NULL, occurred_at TIMESTAMP WITH TIME ZONE NOT NULL)")
+        )  # fmt: skip
+        ids = dict(db.session.execute(text("SELECT code, id FROM offices")).all())
+        lines = [("62.02.05", "added", 5, first - timedelta(days=3)), ("62.02.05", "added", 4, first),
+                 ("62.02.05", "transfer_out", -6, first + timedelta(days=2)),
+                 ("62.02", "transfer_in", 6, first + timedelta(days=3)),
+                 ("62.02", "destroyed", -7, first + timedelta(days=4)),
+                 ("62.02", "reversal", 1, first + timedelta(days=5)),
+                 ("62.02", "added", 2, day + timedelta(days=1))]  # fmt: skip
+        db.session.execute(
+            insert(usage_custody.CUSTODY),
+            [{"office_id": ids[code], "kind": kind, "quantity": quantity,
+              "occurred_at": datetime.fromisoformat(at(on))} for code, kind, quantity, on in lines],
+        )  # fmt: skip
+        db.session.commit()
+        db.session.remove()
+    return {"under": "62.02", "level": "regency", "from": first, "to": day}
+
+
+def test_custody_switched_on_adds_its_block_to_every_format(custody, api):
+    report = usage(api, **custody)
+    rows = rows_of(report)
+    assert report["columns"][-6:] == list(usage_custody.CUSTODY_COLUMNS)
+    figures = {code: [rows[code][column] for column in usage_custody.CUSTODY_COLUMNS] for code in rows}
+    assert figures["62.02.05"] == [5, 4, 6, 0, 0, 3]  # opening, added, sent, received, destroyed, closing
+    assert figures["62.02"] == [0, 0, 0, 6, 6, 0]  # the line after the period is not in it
+    assert figures["62.02.06"] == [0] * 6
+
+    lines = api.get("/reports/usage", query_string={**custody, "format": "csv"}, as_="admin").data
+    assert list(csv.DictReader(io.StringIO(lines.decode("utf-8-sig"))))[1]["custody_closing"] == "3"
+    book = load_workbook(io.BytesIO(api.get("/reports/usage", query_string={**custody, "format": "xlsx"},
+                                            as_="admin").data))  # fmt: skip
+    headers = [cell.value for cell in book["Kecamatan"][2]]
+    assert headers[-1] == "Menunggu Pemusnahan (Akhir)"
+    assert book["Kecamatan"].cell(row=3, column=len(headers)).value == 3
+    pdf = api.get("/reports/usage", query_string={**custody, "format": "pdf"}, as_="admin").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "blangko rusak menunggu pemusnahan" in text and "Dimusnahkan" in text
+
+
+def test_custody_switched_off_reads_no_table_and_adds_no_column(api):
+    report = usage(api, under="62.02")  # there is no custody_movements table here
+    assert not any(column.startswith("custody_") for column in report["columns"])
