@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, Integer, String, case, column, func, select, table
+from sqlalchemy import DateTime, Integer, Select, String, case, column, func, select, table
 
 from ..core.db import db
 
@@ -45,7 +45,7 @@ def custody_columns() -> tuple[str, ...]:
     return CUSTODY_COLUMNS if CUSTODY_ENABLED else ()
 
 
-def custody_figures(offices, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+def custody_figures(offices: Select, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
     """Custody figures of the offices `offices` (a select of office ids) for [start, end).
 
     Offices without a custody line get no entry: custody_row gives them zeros.
