@@ -10,32 +10,30 @@ Days are the office's local days (its time zone), as on its stock card and in it
 a row's period runs from `from` 00:00 to the end of `to` in the office's zone, and the
 report reads the ledger once per zone present in the area (at most three).
 
-The figures: see usage_rules. Opening and closing come from the balance now less the ledger
-lines since, read in the same statement as the balance (one snapshot), so the report reads
-only the lines of the period and after it, not the office's whole history.
+The figures: see usage_rules; how they are read: usage_sums. Opening and closing come from
+the balance now less the stock card since the period began, read in the same statement as
+the balance (one snapshot), so the report reads nothing older than the period.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, func, literal, null, select, union_all
+from sqlalchemy import select
 
 from ..core.db import db
 from ..core.errors import Invalid
 from ..offices.models import Office
 from ..offices.time_zones import ZONES
 from ..planning.figures import today
-from ..stock.models import PRINT_REASONS, Balance, Movement
+from ..stock.models import PRINT_REASONS
 from .service import LEVELS, MAX_RANGE_DAYS, resolve_level
 from .usage_custody import custody_columns, custody_figures, custody_row
 from .usage_rules import ADJUSTMENT_KINDS, default_period, figure_columns, office_figures, totals
+from .usage_sums import office_sums
 
 OFFICE = Office.__table__
 PARENT = Office.__table__.alias("parent")
-BALANCE = Balance.__table__
-M = Movement.__table__
-UNDONE = Movement.__table__.alias("undone")  # the movement a reversal reverses
 MOBILE = "mobile"
 OFFICE_FIELDS = ("office", "name", "kind", "parent", "active", "time_zone")
 
@@ -62,7 +60,7 @@ def usage_report(under: Office, level: str | None, first: date | None, last: dat
         in_zone = select(OFFICE.c.id).where(
             OFFICE.c.path.startswith(under.path), OFFICE.c.kind.in_(levels), OFFICE.c.time_zone == zone
         )
-        in_zone_figures = _ledger_sums(in_zone, start, end)
+        in_zone_figures = office_sums(in_zone, first, last, start, end)
         custody = custody_figures(in_zone, start, end)
         for office_id, found in in_zone_figures.items():
             found["custody"] = custody_row(custody, office_id)
@@ -120,52 +118,6 @@ def _offices(path: str, levels: list[str]) -> list:
         .where(OFFICE.c.path.startswith(path), OFFICE.c.kind.in_(levels))
         .order_by(OFFICE.c.code)
     ).all()
-
-
-def _ledger_sums(offices, start: datetime, end: datetime) -> dict[int, dict]:
-    """Per office: its balance, the sum of its lines since `start`, and the period's sums by column.
-
-    One statement (a snapshot on PostgreSQL too): the balances and the ledger lines since
-    `start`, grouped by the kind, outcome and print reason that decide their column; a
-    reversal is grouped under those of the movement it undoes.
-    """
-    kind = func.coalesce(UNDONE.c.kind, M.c.kind)
-    outcome = func.coalesce(UNDONE.c.outcome, M.c.outcome)
-    reason = case((kind == "print", func.coalesce(UNDONE.c.reason, M.c.reason)), else_=null())
-    lines = (
-        select(
-            M.c.office_id,
-            kind.label("kind"),
-            outcome.label("outcome"),
-            reason.label("reason"),
-            func.sum(M.c.quantity).label("since_start"),
-            func.sum(case((M.c.occurred_at < end, M.c.quantity), else_=0)).label("inside"),
-        )
-        .select_from(M.outerjoin(UNDONE, and_(M.c.kind == "reversal", UNDONE.c.id == M.c.reverses_id)))
-        .where(M.c.office_id.in_(offices), M.c.occurred_at >= start)
-        .group_by(M.c.office_id, kind, outcome, reason)
-    )
-    balances = select(
-        BALANCE.c.office_id,
-        literal("balance").label("kind"),
-        null().label("outcome"),
-        null().label("reason"),
-        BALANCE.c.on_hand.label("since_start"),
-        literal(0).label("inside"),
-    ).where(BALANCE.c.office_id.in_(offices))
-    found: dict[int, dict] = {}
-    for office_id, kind_, outcome_, reason_, since_start, inside in db.session.execute(
-        union_all(lines, balances)
-    ):
-        office = found.setdefault(office_id, {"on_hand": 0, "since_start": 0, "sums": [], "reasons": set()})
-        if kind_ == "balance":
-            office["on_hand"] = int(since_start)
-            continue
-        office["since_start"] += int(since_start)
-        office["sums"].append((kind_, outcome_, reason_, int(inside)))
-        if reason_ is not None:
-            office["reasons"].add(reason_)
-    return found
 
 
 def _row(office, found: dict | None, reasons: list[str]) -> dict:

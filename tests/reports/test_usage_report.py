@@ -121,7 +121,8 @@ def test_by_default_the_report_is_the_last_full_month(api):
     api.app.config["PRINT_BACKDATE_DAYS"] = 3650
     first, last = last_full_month(today("WIB"))
     deliver(api, "62.02.05", 50, received_at=at(first - timedelta(days=1)))
-    print_card(api, "62.02.05", {"outcome": "printed", "reason": "new_record", "printed_at": at(first, 1)})
+    body = {"outcome": "printed", "reason": "new_record", "printed_at": at(first, 1)}
+    mistaken = print_card(api, "62.02.05", body)
     print_card(api, "62.02.05", {"outcome": "spoiled", "reason": "new_record", "printed_at": at(last, 23)})
     print_card(api, "62.02.05", {"outcome": "printed", "reason": "new_record"})  # this month
 
@@ -133,6 +134,13 @@ def test_by_default_the_report_is_the_last_full_month(api):
     )
     row = rows_of(report)["62.02.05"]
     assert (row["opening"], row["printed"], row["spoiled"], row["closing"]) == (50, 1, 1, 48)
+
+    # Last month's print reversed today: last month keeps it, as the stock card does; this month
+    # shows it taken back, in the column of a print.
+    ok(reverse(api, mistaken["movement"]["id"]), 201)
+    assert rows_of(usage(api, under="62.02"))["62.02.05"]["printed"] == 1
+    now = rows_of(usage(api, under="62.02", **{"from": last + timedelta(days=1)}))["62.02.05"]
+    assert (now["opening"], now["printed_new_record"], now["printed"], now["closing"]) == (48, 0, 0, 48)
 
 
 # --- the files -----------------------------------------------------------------------------
@@ -257,6 +265,9 @@ def test_a_random_history_agrees_with_a_naive_sum_over_each_stock_card(api):
             assert response.status_code in (201, 409)  # 409: not enough stock to undo a delivery
 
     cards = {code: whole_ledger(api, code) for code in OFFICES}
+    kinds = {line["id"]: line["kind"] for card in cards.values() for line in card}
+    undone = [kinds[line["reverses_id"]] for card in cards.values() for line in card if line["reverses_id"]]
+    assert "print" in undone and "delivery" in undone  # the history has the cases worth checking
     for first_day, last_day in ((first, day), (first + timedelta(days=10), first + timedelta(days=40))):
         query = {"under": "62.02", "level": "regency", "from": first_day, "to": last_day}
         rows = rows_of(usage(api, **query))
