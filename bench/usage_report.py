@@ -10,7 +10,9 @@ take hours) but keeping the books the app keeps, every balance equal to its ledg
   at the end of the month plus what it prints), dated in the office's own time zone;
 * every print of the last full month, one movement each, on working days at 10:00 local
   time, with bench/national_data.py's reasons, rates and spoilage (~5.8 million lines);
-* a transfer from each regency to one of its districts, received, in the middle of the month.
+* a transfer from each regency to one of its districts, received, in the middle of the month;
+* daily_usage in step with those prints (per local day and reason, rolled up to every
+  ancestor), as inventory/stock/prints.py keeps it: the report reads prints from there.
 
 Then times `GET /reports/usage?under=ID&format=xlsx` (the default period: that month; every
 level: provinces, regencies, districts, mobile units) through the app's test client with a
@@ -57,6 +59,8 @@ from inventory.offices.time_zones import ZONES  # noqa: E402
 from inventory.planning.figures import today  # noqa: E402
 from inventory.reports.usage_rules import last_full_month  # noqa: E402
 from inventory.stock.ledger import B, T  # noqa: E402
+from inventory.stock.models import DailyUsage  # noqa: E402
+from inventory.stock.rollups import ancestry  # noqa: E402
 
 TARGET_SECONDS = 5.0
 PG_DATABASE = os.environ.get("BENCH_PG_USAGE_DB", "blangko_bench_usage")
@@ -168,7 +172,7 @@ def build(as_of: date) -> tuple[str, int, int, int]:
     import_regions()
     db.session.commit()
     offices = db.session.execute(
-        select(Office.id, Office.code, Office.kind, Office.parent_id, Office.time_zone)
+        select(Office.id, Office.code, Office.kind, Office.parent_id, Office.time_zone, Office.path)
     ).all()
     national = next(o for o in offices if o.code == NATIONAL_CODE)
     user = User(name="bench-national", role="manager", office_id=national.id, active=True)
@@ -189,12 +193,17 @@ def build(as_of: date) -> tuple[str, int, int, int]:
     for regency, quantity in transfers.values():
         outgoing_of[regency] += quantity
     transfer_rows, rows, balances = [], [], {}
+    usage: dict[tuple[int, date, str], list[int]] = defaultdict(lambda: [0, 0])
     printed_total = spoiled_total = 0
     for office in offices:
         zone = ZONES[office.time_zone]
         prints = _prints(first, last, zone, rng) if office.kind == "district" else []
-        printed_total += sum(1 for _, outcome, _ in prints if outcome == "printed")
-        spoiled_total += sum(1 for _, outcome, _ in prints if outcome == "spoiled")
+        printed_total += sum(1 for _, outcome, _, _ in prints if outcome == "printed")
+        spoiled_total += sum(1 for _, outcome, _, _ in prints if outcome == "spoiled")
+        # daily_usage as the app keeps it: per local day and reason, for the office and its ancestors
+        for _, outcome, reason, day in prints:
+            for ancestor in ancestry(office.path):
+                usage[(ancestor, day, reason)][outcome == "spoiled"] += 1
         shelf = rng.randint(300, 6000) if office.kind == "district" else rng.randint(20_000, 100_000)
         incoming = transfers.get(office.id, (None, 0))[1]
         outgoing = outgoing_of[office.id]
@@ -211,7 +220,7 @@ def build(as_of: date) -> tuple[str, int, int, int]:
                                   "quantity": quantity, "status": "received", "note": "bench",
                                   "dispatched_by_id": user.id, "dispatched_at": middle,
                                   "closed_by_id": user.id, "closed_at": middle})  # fmt: skip
-        for moment, outcome, reason in prints:
+        for moment, outcome, reason, _ in prints:
             if incoming and moment > middle:
                 on_hand += incoming
                 rows.append(
@@ -232,11 +241,17 @@ def build(as_of: date) -> tuple[str, int, int, int]:
             )
         balances[office.id] = on_hand
     _load(rows, transfer_rows, balances)
+    db.session.execute(
+        insert(DailyUsage.__table__),
+        [{"office_id": office_id, "day": day, "reason": reason, "printed": printed, "spoiled": spoiled}
+         for (office_id, day, reason), (printed, spoiled) in usage.items()],
+    )  # fmt: skip
+    db.session.commit()
     _analyze()
     return token, len(rows), printed_total, spoiled_total
 
 
-def _prints(first: date, last: date, zone, rng: random.Random) -> list[tuple[datetime, str, str]]:
+def _prints(first: date, last: date, zone, rng: random.Random) -> list[tuple[datetime, str, str, date]]:
     """A district's prints of the month: bench/national_data.py's day, at 10:00 local, a second apart."""
     prints = []
     day = first
@@ -250,7 +265,7 @@ def _prints(first: date, last: date, zone, rng: random.Random) -> list[tuple[dat
                 consumed = low + int(roll / chance * (high - low + 1))
                 for _ in range(consumed):
                     outcome = "spoiled" if rng.random() * SPOILED_ONE_IN < 1 else "printed"
-                    prints.append((moment, outcome, reason))
+                    prints.append((moment, outcome, reason, day))
                     moment += timedelta(seconds=1)
         day += timedelta(days=1)
     return prints

@@ -127,7 +127,7 @@ def usage_format(query: dict) -> str:
 @blp.alt_response(200, success=True, content_type=usage_documents.XLSX_CONTENT_TYPE, **XLSX_DOC)
 @blp.alt_response(200, success=True, content_type=usage_documents.PDF_CONTENT_TYPE, **PDF_DOC)
 def usage_report(query):
-    """Usage of blanks per office of an area over a period (laporan penggunaan blangko), from the ledger.
+    """Usage of blanks per office of an area over a period (laporan penggunaan blangko), from the books.
 
     Each row is one office's own books: opening balance, received, transfers in, returned and
     out, printed by reason, spoiled, adjustments by kind, closing balance; every row satisfies

@@ -1,5 +1,6 @@
 """The usage report (laporan penggunaan blangko): what every office of an area held, received,
-sent, printed, spoiled and adjusted over a period, read from the ledger.
+sent, printed, spoiled and adjusted over a period, read from the books: the ledger, and for
+prints the daily totals written with each of them (usage_sums).
 
 Each row is one office's own books (its stock card), not its subtree: a regency's row is
 its own warehouse, its districts have rows of their own on the next level. So a row agrees
