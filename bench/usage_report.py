@@ -324,7 +324,21 @@ def _markdown(sections: list[str]) -> str:
         "the wall clock also counts the time other processes held the cores.",
         "",
         *sections,
+        NOTES,
     ])  # fmt: skip
+
+
+NOTES = """## Where the time goes
+
+Profiled once on SQLite under a load average of ~9 (CPU time): the workbook ~3.1 s, nearly all
+of it openpyxl serialising ~176,000 cells through et_xmlfile (openpyxl writes several times
+faster through lxml when it is installed; it is not a dependency today); adding up ~900,000
+daily_usage rows and the non-print ledger lines ~1.7 s in SQLite, the Python around them
+~0.9 s. A first version read every print line from the ledger (5.6 million rows): 31.6 s on
+SQLite; the report now reads prints from daily_usage and only the other lines from the ledger
+(through the office_id, kind index), so its cost follows the number of offices and days, not
+the number of prints.
+"""
 
 
 if __name__ == "__main__":
