@@ -331,8 +331,9 @@ def _markdown(sections: list[str]) -> str:
 NOTES = """## Where the time goes
 
 Profiled once on SQLite under a load average of ~9 (CPU time): the workbook ~3.1 s, nearly all
-of it openpyxl serialising ~176,000 cells through et_xmlfile (openpyxl writes several times
-faster through lxml when it is installed; it is not a dependency today); adding up ~900,000
+of it openpyxl serialising ~176,000 cells through et_xmlfile (openpyxl uses lxml instead when
+it is installed, which its documentation advises for large files; not measured here, and lxml
+is not a dependency today); adding up ~900,000
 daily_usage rows and the non-print ledger lines ~1.7 s in SQLite, the Python around them
 ~0.9 s. A first version read every print line from the ledger (5.6 million rows): 31.6 s on
 SQLite; the report now reads prints from daily_usage and only the other lines from the ledger
