@@ -12,12 +12,15 @@ from ..core.context import current_principal
 from ..core.parsing import Blueprint
 from ..offices import tree
 from ..offices.models import Office
-from . import csv_export, service
+from ..planning.figures import today
+from . import csv_export, service, usage, usage_documents
 from .schemas import (
     ConsumptionQuerySchema,
     ConsumptionReportSchema,
     StockReportQuerySchema,
     StockReportSchema,
+    UsageQuerySchema,
+    UsageReportSchema,
 )
 
 blp = Blueprint("reports", __name__, description="Stock and consumption of an area, as JSON or CSV.")
@@ -93,3 +96,59 @@ def consumption_report(query):
         rows = service.consumption_csv_rows(report)
         return csv_response(csv_export.render(service.consumption_columns(report["reasons"]), rows), name)
     return json_response(report)
+
+
+USAGE_TYPES = {"json": "application/json", "csv": "text/csv", "xlsx": usage_documents.XLSX_CONTENT_TYPE,
+               "pdf": usage_documents.PDF_CONTENT_TYPE}  # fmt: skip
+XLSX_DOC = {
+    "schema": {"type": "string", "format": "binary"},
+    "description": "With `?format=xlsx` or that Accept: one sheet per level, Indonesian headers, "
+    "figures as numbers, header frozen, totals in the last row.",
+}
+PDF_DOC = {
+    "schema": {"type": "string", "format": "binary"},
+    "description": "With `?format=pdf` or `Accept: application/pdf`: A4 landscape, letterhead, "
+    "period, a table per level with totals, a signature block for the head of office.",
+}
+
+
+def usage_format(query: dict) -> str:
+    """`format` wins; else the Accept header, with JSON on a tie (browsers send */*)."""
+    if "format" in query:
+        return query["format"]
+    best = request.accept_mimetypes.best_match(list(USAGE_TYPES.values()))
+    return next((name for name, mimetype in USAGE_TYPES.items() if mimetype == best), "json")
+
+
+@blp.route("/reports/usage", methods=["GET"])
+@blp.arguments(UsageQuerySchema(), location="query")
+@blp.response(200, UsageReportSchema)
+@blp.alt_response(200, success=True, content_type="text/csv", **CSV_DOC)
+@blp.alt_response(200, success=True, content_type=usage_documents.XLSX_CONTENT_TYPE, **XLSX_DOC)
+@blp.alt_response(200, success=True, content_type=usage_documents.PDF_CONTENT_TYPE, **PDF_DOC)
+def usage_report(query):
+    """Usage of blanks per office of an area over a period (laporan penggunaan blangko), from the books.
+
+    Each row is one office's own books: opening balance, received, transfers in, returned and
+    out, printed by reason, spoiled, adjustments by kind, closing balance; every row satisfies
+    opening + total_in - total_out = closing. A reversal counts in the column of what it
+    undoes, with the opposite sign, in the period it was recorded.
+    """
+    area = _area(query["under"])
+    report = usage.usage_report(area, query.get("level"), query.get("from_"), query.get("to"))
+    wanted = usage_format(query)
+    parts = ("usage", report["under"], report["level"], report["from"], report["to"])
+    if wanted == "csv":
+        text = csv_export.render(usage.csv_columns(report["reasons"]), usage.csv_rows(report))
+        return csv_response(text, csv_export.filename(*parts))
+    if wanted == "xlsx":
+        return _document(usage_documents.xlsx(report), wanted, parts)
+    if wanted == "pdf":
+        return _document(usage_documents.pdf(report, today(area.time_zone)), wanted, parts)
+    return json_response(report)
+
+
+def _document(body: bytes, wanted: str, parts: tuple) -> Response:
+    name = csv_export.filename(*parts).removesuffix(".csv") + f".{wanted}"
+    headers = {"Content-Disposition": csv_export.content_disposition(name), **VARY}
+    return Response(body, status=200, content_type=USAGE_TYPES[wanted], headers=headers)

@@ -126,3 +126,90 @@ class ConsumptionReportSchema(ma.Schema):
     reasons = fields.List(fields.String())
     totals = fields.Nested(ConsumptionFiguresSchema)
     buckets = fields.List(fields.Nested(ConsumptionBucketSchema))
+
+
+# --- usage -------------------------------------------------------------------------
+
+USAGE_FORMATS = ("json", "csv", "xlsx", "pdf")
+
+
+class UsageQuerySchema(Strict):
+    under = fields.String(required=True, validate=CODE, metadata={"example": "62.02"})
+    level = fields.String(
+        validate=validate.OneOf(LEVELS),
+        metadata=_about(
+            "The first level reported; every level below it follows (one sheet each), then the "
+            "area's mobile units. By default the level just below `under`."
+        ),
+    )
+    from_ = Day(
+        data_key="from",
+        metadata=_about(
+            "First day (the office's local days). Without `from` and `to`: the last full calendar "
+            "month in the area office's time zone; with `to` alone: the first day of `to`'s month."
+        ),
+    )
+    to = Day(metadata=_about(f"Last day (default today); at most {MAX_RANGE_DAYS} days in all."))
+    format = fields.String(
+        validate=validate.OneOf(USAGE_FORMATS),
+        metadata=_about("csv, xlsx or pdf for a file; else the Accept header decides; JSON by default."),
+    )
+
+
+def _figure(text: str) -> fields.Integer:
+    return fields.Integer(metadata=_about(text))
+
+
+class UsageFiguresSchema(ma.Schema):
+    """The figures of a row or of a level's totals; printed_<reason> for every reason in `reasons`."""
+
+    opening = _figure("On the office's shelf when the period began.")
+    received = _figure("Deliveries, less deliveries reversed in the period.")
+    transfers_in = _figure("Transfers received from other offices.")
+    transfers_returned = _figure("Transfers cancelled back to this office.")
+    transfers_out = _figure("Transfers dispatched to other offices.")
+    printed_new_record = _figure("Cards printed for a new record (reversed prints taken off).")
+    printed_replacement = _figure("Cards printed to replace a lost or damaged one.")
+    printed_data_change = _figure("Cards printed after a change of data.")
+    printed_other = _figure("Cards printed for another reason.")
+    printed = _figure("All cards printed.")
+    spoiled = _figure("Blanks spoiled while printing.")
+    adjustment_stocktake = _figure("Differences found by stocktakes (signed).")
+    adjustment_loss = _figure("Losses (negative).")
+    adjustment_damage = _figure("Blanks damaged in store (negative).")
+    adjustment_found = _figure("Blanks found (positive).")
+    adjustment_correction = _figure("Corrections (signed).")
+    adjustments = _figure("All adjustments, signed.")
+    total_in = _figure("received + transfers_in + transfers_returned + positive adjustment kinds.")
+    total_out = _figure("transfers_out + printed + spoiled + negative adjustment kinds (as positive).")
+    closing = _figure("On the shelf when the period ended: opening + total_in - total_out.")
+
+
+class UsageRowSchema(UsageFiguresSchema):
+    office = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    parent = fields.String(allow_none=True)
+    active = fields.Boolean()
+    time_zone = fields.String(metadata=_about("The zone whose days bound this row's period."))
+
+
+class UsageLevelSchema(ma.Schema):
+    level = fields.String(metadata={"enum": [*LEVELS, "mobile"]})
+    count = fields.Integer()
+    totals = fields.Nested(UsageFiguresSchema)
+    rows = fields.List(fields.Nested(UsageRowSchema))
+
+
+class UsageReportSchema(ma.Schema):
+    under = fields.String()
+    under_name = fields.String()
+    level = fields.String(metadata={"enum": list(LEVELS)})
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    reasons = fields.List(
+        fields.String(), metadata=_about("Print reasons, one printed_<reason> figure each.")
+    )
+    adjustment_kinds = fields.List(fields.String())
+    columns = fields.List(fields.String(), metadata=_about("The figures of each row, in the files' order."))
+    levels = fields.List(fields.Nested(UsageLevelSchema))
