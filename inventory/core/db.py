@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     any_,
     bindparam,
+    create_engine,
     event,
     func,
     select,
@@ -153,13 +154,12 @@ def init_db(app: Flask) -> None:
         )
     replica = app.config.get("DATABASE_REPLICA_URL")
     if replica:
+        # An engine of the app's own, not a Flask-SQLAlchemy bind: no model lives there, and a
+        # bind would give the shared `db` a metadata that every other app then lacks.
         options = {}
         if make_url(replica).get_backend_name() == "postgresql":
             options = postgresql_engine_options(make_url(replica), {}, app.config["DATABASE_CONNECT_TIMEOUT"])
-        app.config["SQLALCHEMY_BINDS"] = {
-            **app.config.get("SQLALCHEMY_BINDS", {}),
-            REPLICA: {"url": replica, **options},
-        }
+        app.extensions[REPLICA] = create_engine(replica, **options)
         app.teardown_appcontext(_close_reader)
     create_sqlite_file_for_owner_only(app)
     db.init_app(app)
@@ -168,7 +168,7 @@ def init_db(app: Flask) -> None:
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
 
 
-REPLICA = "replica"
+REPLICA = "blangko_replica"
 _READER = "blangko_reader"
 
 
@@ -180,11 +180,12 @@ def reader() -> Session:
     of history, read there; the stock card, balances and everything a user checks right
     after writing read the primary.
     """
-    if REPLICA not in current_app.config.get("SQLALCHEMY_BINDS", {}):
+    engine = current_app.extensions.get(REPLICA)
+    if engine is None:
         return db.session
     session = g.get(_READER)
     if session is None:
-        session = Session(db.engines[REPLICA])
+        session = Session(engine)
         setattr(g, _READER, session)
     return session
 

@@ -149,7 +149,9 @@ def stale(office_ids: list[int]) -> list[int]:
     for figures in figures_on_days(offices.values()):
         now_true = verdicts(_situation(figures))
         held = {
-            kind: alert for (office_id, kind), alert in unresolved.items() if office_id == figures.office_id
+            kind: alert
+            for (office_id, kind), alert in unresolved.items()
+            if office_id == figures.office_id and kind in STOCK_KINDS
         }
         if set(held) != set(now_true) or any(
             held[kind].figures != _json(verdict.figures) or held[kind].severity != verdict.severity
@@ -193,8 +195,17 @@ def _situation(figures: OfficeFigures) -> Situation:
 
 
 # Kinds the stock figures decide; destruction_overdue is custody's (custody_alerts.py).
+# The kinds `evaluate` decides (alert_rules.verdicts); others (destruction_overdue) have
+# their own evaluation (custody_alerts.py), and a stock movement leaves them as they are.
 STOCK_KINDS = frozenset(
-    {"low_stock", "stockout", "projected_shortfall", "reorder_now", "stockout_before_target"}
+    {
+        "low_stock",
+        "stockout",
+        "projected_shortfall",
+        "reorder_now",
+        "stockout_before_target",
+        "request_overdue",
+    }
 )
 
 
@@ -260,6 +271,9 @@ def _entity(alert_id: int) -> Alert:
 
 def _json(figures: dict) -> str:
     return json.dumps(figures, sort_keys=True, default=str)
+
+
+as_json = _json  # how an alert's figures are stored, for custody_alerts.py to compare with
 
 
 # --- reading and acknowledging ---------------------------------------------------

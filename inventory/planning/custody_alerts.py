@@ -45,6 +45,23 @@ def on_settings_changed(event: PlanningSettingsChanged) -> None:
 
 
 def evaluate(office_ids: list[int]) -> None:
+    for action, place, alert, verdict in _plan(office_ids):
+        if action == "open":
+            alerts.open_alert(place, verdict)
+        elif action == "update":
+            alerts.update_alert(place, alert, verdict)
+        else:
+            alerts.resolve_alert(place, alert.id)
+
+
+def stale(office_ids: list[int]) -> list[int]:
+    """Which of these offices' destruction alerts `evaluate` would change: a read only."""
+    return sorted(
+        {place.office_id for _action, place, _alert, _verdict in _plan(office_ids, changes_only=True)}
+    )
+
+
+def _plan(office_ids: list[int], changes_only: bool = False) -> list[tuple]:
     unresolved = {
         row.office_id: alerts.Unresolved(row.id, row.office_id, row.kind, row.severity, row.figures)
         for row in db.session.execute(
@@ -53,6 +70,7 @@ def evaluate(office_ids: list[int]) -> None:
             )
         )
     }
+    planned = []
     for figures in custody.alert_figures(office_ids):
         zone = figures["time_zone"]
         since = figures["waiting_since"]
@@ -69,21 +87,31 @@ def evaluate(office_ids: list[int]) -> None:
         place = Place(figures["id"], figures["code"], figures["path"])
         alert = unresolved.get(figures["id"])
         if verdict is not None and alert is None:
-            alerts.open_alert(place, verdict)
+            planned.append(("open", place, alert, verdict))
         elif verdict is not None:
-            alerts.update_alert(place, alert, verdict)
+            unchanged = (
+                alert.figures == alerts.as_json(verdict.figures) and alert.severity == verdict.severity
+            )
+            if not (changes_only and unchanged):
+                planned.append(("update", place, alert, verdict))
         elif alert is not None:
-            alerts.resolve_alert(place, alert.id)
+            planned.append(("resolve", place, alert, verdict))
+    return planned
 
 
-def evaluate_everything(batch: int = 50) -> None:
-    """From the daily cron: a short transaction per batch of offices, so prints never wait long."""
+def evaluate_everything(survey: int = 200, batch: int = 20) -> None:
+    """From the daily cron, as alerts.replan_everything does: surveys read-only, then writes only
+    the offices whose destruction alerts change, a short transaction per batch."""
     with reading():
         office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
-    for start in range(0, len(office_ids), batch):
-        try:
-            evaluate(office_ids[start : start + batch])
-            db.session.commit()
-        except BaseException:
-            db.session.rollback()
-            raise
+    for start in range(0, len(office_ids), survey):
+        with reading():
+            changing = stale(office_ids[start : start + survey])
+        for at in range(0, len(changing), batch):
+            try:
+                custody.lock(*changing[at : at + batch])
+                evaluate(changing[at : at + batch])
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise

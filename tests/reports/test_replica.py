@@ -44,13 +44,13 @@ def app(database_url, tmp_path) -> Flask:
     yield app
     with app.app_context():
         db.session.remove()
-        for engine in db.engines.values():
-            engine.dispose()
+        db.engine.dispose()
+    app.extensions[REPLICA].dispose()
 
 
 def statements_per_engine(app, work) -> dict[str, int]:
     with app.app_context():
-        engines = {"primary": db.engine, "replica": db.engines[REPLICA]}
+        engines = {"primary": db.engine, "replica": app.extensions[REPLICA]}
     counts = dict.fromkeys(engines, 0)
     listeners = {}
     for name, engine in engines.items():
