@@ -98,7 +98,16 @@ class ServerLikeClient(FlaskClient):
 
 @pytest.fixture
 def app(database_url, tmp_path) -> Flask:
-    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url)
+    app = make_app(database_url, tmp_path)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def make_app(database_url: str, tmp_path, **config) -> Flask:
+    """An app on this test's own empty schema (fixtures that need other settings use it too)."""
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=database_url, **config)
     app.test_client_class = ServerLikeClient
     app.instance_path = str(tmp_path / "instance")
     with app.app_context():
@@ -106,10 +115,7 @@ def app(database_url, tmp_path) -> Flask:
             db.create_all()
         else:
             _reset_postgresql(database_url)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app
 
 
 def _reset_postgresql(url: str) -> None:

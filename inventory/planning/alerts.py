@@ -13,6 +13,7 @@ transaction, so their notifications land with them.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
@@ -69,24 +70,32 @@ def replan_everything(survey: int = 200, batch: int = 10) -> int:
     takes their rollup rows first, in id order, as a movement does, so it cannot deadlock
     with prints. Returns how many offices were surveyed.
     """
+    return in_short_transactions(stale, _evaluate_with_rollups_locked, survey, batch)
+
+
+def in_short_transactions(
+    stale: Callable[[list[int]], list[int]], write: Callable[[list[int]], None], survey: int, batch: int
+) -> int:
+    """Every office surveyed read-only (`stale` says which need writing), then `write` on those,
+    `batch` at a time, each batch in a transaction of its own. Returns how many were surveyed."""
     with reading():
         office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
     for start in range(0, len(office_ids), survey):
         with reading():
             changing = stale(office_ids[start : start + survey])
         for at in range(0, len(changing), batch):
-            _evaluate_in_own_transaction(changing[at : at + batch])
+            try:
+                write(changing[at : at + batch])
+                db.session.commit()
+            except BaseException:
+                db.session.rollback()
+                raise
     return len(office_ids)
 
 
-def _evaluate_in_own_transaction(office_ids: list[int]) -> None:
-    try:
-        rollups.lock_offices(office_ids)
-        evaluate(office_ids)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+def _evaluate_with_rollups_locked(office_ids: list[int]) -> None:
+    rollups.lock_offices(office_ids)
+    evaluate(office_ids)
 
 
 def evaluate_paths(*paths: str) -> None:

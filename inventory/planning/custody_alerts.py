@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from sqlalchemy import select
 
-from ..core.db import db, reading
+from ..core.db import db
 from ..offices.events import PlanningSettingsChanged
 from ..offices.models import Office
 from ..offices.time_zones import local_day, today_in
@@ -102,16 +102,9 @@ def _plan(office_ids: list[int], changes_only: bool = False) -> list[tuple]:
 def evaluate_everything(survey: int = 200, batch: int = 20) -> None:
     """From the daily cron, as alerts.replan_everything does: surveys read-only, then writes only
     the offices whose destruction alerts change, a short transaction per batch."""
-    with reading():
-        office_ids = db.session.execute(select(Office.id).order_by(Office.id)).scalars().all()
-    for start in range(0, len(office_ids), survey):
-        with reading():
-            changing = stale(office_ids[start : start + survey])
-        for at in range(0, len(changing), batch):
-            try:
-                custody.lock(*changing[at : at + batch])
-                evaluate(changing[at : at + batch])
-                db.session.commit()
-            except BaseException:
-                db.session.rollback()
-                raise
+    alerts.in_short_transactions(stale, _evaluate_with_custody_locked, survey, batch)
+
+
+def _evaluate_with_custody_locked(office_ids: list[int]) -> None:
+    custody.lock(*office_ids)
+    evaluate(office_ids)

@@ -12,9 +12,8 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 
-from inventory import create_app
 from inventory.core.db import REPLICA, db
-from tests.conftest import ServerLikeClient, _reset_postgresql
+from tests.conftest import make_app
 from tests.helpers import deliver, print_card
 
 
@@ -29,18 +28,7 @@ def read_only(url: str) -> str:
 
 @pytest.fixture
 def app(database_url, tmp_path) -> Flask:
-    app = create_app(
-        "config.TestConfig",
-        SQLALCHEMY_DATABASE_URI=database_url,
-        DATABASE_REPLICA_URL=read_only(database_url),
-    )
-    app.test_client_class = ServerLikeClient
-    app.instance_path = str(tmp_path / "instance")
-    with app.app_context():
-        if database_url.startswith("sqlite"):
-            db.create_all()
-        else:
-            _reset_postgresql(database_url)
+    app = make_app(database_url, tmp_path, DATABASE_REPLICA_URL=read_only(database_url))
     yield app
     with app.app_context():
         db.session.remove()
