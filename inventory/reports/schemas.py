@@ -179,10 +179,17 @@ class UsageFiguresSchema(ma.Schema):
     adjustment_damage = _figure("Blanks damaged in store (negative).")
     adjustment_found = _figure("Blanks found (positive).")
     adjustment_correction = _figure("Corrections (signed).")
+    adjustment_defective = _figure("Defective blanks moved into custody for destruction (negative).")
     adjustments = _figure("All adjustments, signed.")
     total_in = _figure("received + transfers_in + transfers_returned + positive adjustment kinds.")
     total_out = _figure("transfers_out + printed + spoiled + negative adjustment kinds (as positive).")
     closing = _figure("On the shelf when the period ended: opening + total_in - total_out.")
+    custody_opening = _figure("Cards awaiting destruction when the period began.")
+    custody_added = _figure("Spoiled prints, returned cards and defective blanks kept (reversals taken off).")
+    custody_sent = _figure("Cards sent to another office for destruction.")
+    custody_received = _figure("Cards received for destruction (and custody transfers cancelled back).")
+    custody_destroyed = _figure("Cards destroyed by signed berita acara (reversed ones taken off).")
+    custody_closing = _figure("Cards awaiting destruction when the period ended.")
 
 
 class UsageRowSchema(UsageFiguresSchema):

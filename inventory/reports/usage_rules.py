@@ -4,8 +4,8 @@ How the ledger lands in the columns (the stock card's kinds, inventory/stock/mod
 
 * delivery -> received; transfer_in -> transfers_in; transfer_return (a cancelled transfer
   back at its source) -> transfers_returned; transfer_out -> transfers_out;
-  print -> printed_<reason> or spoiled; stocktake, loss, damage, found, correction ->
-  adjustment_<kind>, signed as on the stock card (a loss of 3 is -3).
+  print -> printed_<reason> or spoiled; stocktake, loss, damage, found, correction,
+  defective -> adjustment_<kind>, signed as on the stock card (a loss of 3 is -3).
 * A reversal lands in the column of the movement it undoes, with the opposite sign, in
   the period the reversal was recorded in (its own date on the stock card): reversing a
   delivery of 100 made last month shows as received -100 this month. So a column is the
@@ -23,7 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
-ADJUSTMENT_KINDS = ("stocktake", "loss", "damage", "found", "correction")
+# defective: blanks moved from usable stock into custody for destruction (stock/custody.py).
+ADJUSTMENT_KINDS = ("stocktake", "loss", "damage", "found", "correction", "defective")
 PLAIN_COLUMNS = {"delivery": "received", "transfer_in": "transfers_in",
                  "transfer_return": "transfers_returned", "transfer_out": "transfers_out"}  # fmt: skip
 # Kinds whose sum is an outflow, shown as a positive number.

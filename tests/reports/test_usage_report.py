@@ -348,6 +348,8 @@ def custody(api):
     ids = [ok(api.post("/offices/62.02.05/prints", spoiled, as_="baamang_operator"), 201)["movement"]["id"]
            for _ in range(4)]  # fmt: skip
     ok(api.post(f"/movements/{ids[-1]}/reverse", {"reason": "Salah catat"}, as_="manager"), 201)
+    defective = {"kind": "defective", "quantity": -2, "reason": "Chip tidak dapat diisi"}
+    ok(api.post("/offices/62.02.05/adjustments", defective, as_="manager"), 201)
     ok(api.post("/offices/62.02.05/returned-cards", {"quantity": 1, "reason": "data_change"},
                 as_="baamang_operator"), 201)  # fmt: skip
     sent = ok(api.post("/transfers", {"from": "62.02.05", "to": "62.02", "quantity": 3, "custody": "spoiled",
@@ -365,13 +367,14 @@ def test_the_custody_block_follows_the_custody_ledger_in_every_format(custody, a
     rows = rows_of(report)
     assert report["columns"][-6:] == list(usage_custody.CUSTODY_COLUMNS)
     figures = {code: [rows[code][column] for column in usage_custody.CUSTODY_COLUMNS] for code in rows}
-    # opening, added (4 spoiled - 1 reversed + 1 returned), sent, received, destroyed, closing
-    assert figures["62.02.05"] == [0, 4, 3, 0, 0, 1]
+    # opening, added (4 spoiled - 1 reversed + 2 defective + 1 returned), sent, received, destroyed, closing
+    assert figures["62.02.05"] == [0, 6, 3, 0, 0, 3]
+    assert rows["62.02.05"]["adjustment_defective"] == -2 and add_up(rows["62.02.05"])
     assert figures["62.02"] == [0, 0, 0, 3, 2, 1]
     assert figures["62.02.06"] == [0] * 6
     awaiting = {code: sum(c["awaiting"] for c in ok(api.get(f"/offices/{code}/custody", as_="admin"))
                           ["categories"].values()) for code in ("62.02.05", "62.02")}  # fmt: skip
-    assert awaiting == {"62.02.05": 1, "62.02": 1}  # the report's closing is what the offices hold
+    assert awaiting == {"62.02.05": 3, "62.02": 1}  # the report's closing is what the offices hold
 
     lines = api.get("/reports/usage", query_string={**custody, "format": "csv"}, as_="admin").data
     by_office = {row["office"]: row for row in csv.DictReader(io.StringIO(lines.decode("utf-8-sig")))}
