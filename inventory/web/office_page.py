@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import permissions
 from ..core.db import db
-from ..core.models import IdempotencyKey
 from ..offices import tree
 from ..offices.models import Office
 from ..planning import figures
 from ..stock import ledger
 from ..stock import service as stock
 from . import area, chart
-from .blueprint import bp, principal, write
+from .blueprint import bp, principal, write, write_once
 from .forms import DeliveryForm, PostForm, PrintForm, StocktakeForm, TransferForm
 from .labels import number, office_name
 
@@ -95,22 +91,6 @@ def office_page(code: str):
     return _render(_office(code))
 
 
-def _write_once(nonce: str, work) -> bool:
-    """Record the form's nonce with its work: a second submission of the same form changes nothing."""
-    fingerprint = hashlib.sha256(f"web {request.path}".encode()).hexdigest()
-    key = IdempotencyKey(
-        user_id=principal().user_id, key=f"web:{nonce}", request_hash=fingerprint, status_code=303, body=""
-    )
-    try:
-        db.session.add(key)
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("This form was already sent; nothing was recorded twice."), "info")
-        return False
-    return write(work) is not None
-
-
 def _done(office: Office, message: str):
     flash(message, "success")
     return redirect(url_for("web.office_page", code=office.code))
@@ -131,7 +111,7 @@ def deliver(code: str):
         document_no=form.document_no.data or None,
         note=form.note.data or None,
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, delivery=form)
     return _done(office, _("Delivery of %(n)s blanks recorded.", n=number(form.quantity.data)))
 
@@ -146,7 +126,7 @@ def print_card(code: str):
     work = lambda: stock.consume(  # noqa: E731
         tree.OfficeRef.of(office), principal(), outcome=form.outcome.data, reason=form.reason.data
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, print=form)
     return _done(office, _("Print recorded."))
 
@@ -167,7 +147,7 @@ def dispatch(code: str):
         form.quantity.data,
         form.note.data or None,
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, transfer=form)
     return _done(
         office,
@@ -189,7 +169,7 @@ def stocktake(code: str):
     work = lambda: stock.count(  # noqa: E731
         tree.OfficeRef.of(office), principal(), form.counted.data, form.reason.data.strip()
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, stocktake=form)
     return _done(office, _("Stocktake recorded."))
 
