@@ -125,6 +125,15 @@ class AcknowledgeForm(FlaskForm):
     note = StringField(_l("Note"), filters=[_trimmed], validators=[DataRequired(), Length(max=2000)])
 
 
+class ReceiptForm(FlaskForm):
+    """Receiving a transfer: how many actually arrived (all, when left empty), and why not."""
+
+    counted = IntegerField(
+        _l("Blanks that arrived"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(max=400)])
+
+
 class CounterForm(OnceForm):
     """The counter's one form: the reason stays chosen, the button pressed is the outcome."""
 

@@ -17,7 +17,7 @@ from ..stock import ledger
 from ..stock import service as stock
 from . import area, chart
 from .blueprint import bp, principal, write, write_once
-from .forms import DeliveryForm, PostForm, PrintForm, StocktakeForm, TransferForm
+from .forms import DeliveryForm, PostForm, PrintForm, ReceiptForm, StocktakeForm, TransferForm
 from .labels import number, office_name
 
 LEDGER_ROWS = 20
@@ -52,6 +52,7 @@ def _forms(office: Office, bound: dict) -> dict:
         "transfer": transfer,
         "stocktake": bound.get("stocktake") or StocktakeForm(formdata=None),
         "button": PostForm(formdata=None),
+        "receipt": ReceiptForm(formdata=None),
     }
 
 
@@ -177,12 +178,31 @@ def stocktake(code: str):
 @bp.route("/transfers/<id:transfer_id>/<any(receive, cancel):action>", methods=["POST"])
 @login_required
 def close_transfer(transfer_id: int, action: str):
-    """Receive at the destination, or call back at the source: the same rule as the API."""
+    """Receive at the destination (as counted), or call back at the source: the same rule as the API."""
     transfer = ledger.get_transfer(transfer_id)
     side = "to" if action == "receive" else "from"
     office = _office(transfer[side], permissions.TRANSFER)
-    verb = stock.receive_transfer if action == "receive" else stock.cancel_transfer
-    if PostForm().validate_on_submit() and write(lambda: verb(transfer_id, principal())) is not None:
-        flash(_("Transfer %(id)s received.", id=transfer_id) if action == "receive"
-              else _("Transfer %(id)s cancelled.", id=transfer_id), "success")  # fmt: skip
+    if action == "cancel":
+        if PostForm().validate_on_submit() and write(lambda: stock.cancel_transfer(transfer_id, principal())):
+            flash(_("Transfer %(id)s cancelled.", id=transfer_id), "success")
+        return redirect(url_for("web.office_page", code=office.code))
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        flash(_("Transfer %(id)s: enter the blanks that arrived, 0 or more.", id=transfer_id), "error")
+        return redirect(url_for("web.office_page", code=office.code))
+    counted, note = form.counted.data, form.note.data or None
+    if write(lambda: stock.receive_counted(transfer_id, principal(), counted, note)) is not None:
+        if counted is None or counted == transfer["quantity"]:
+            flash(_("Transfer %(id)s received.", id=transfer_id), "success")
+        else:
+            flash(
+                _(
+                    "Transfer %(id)s: %(counted)s of %(sent)s arrived; %(missing)s written off as lost.",
+                    id=transfer_id,
+                    counted=number(counted),
+                    sent=number(transfer["quantity"]),
+                    missing=number(transfer["quantity"] - counted),
+                ),
+                "warning",
+            )
     return redirect(url_for("web.office_page", code=office.code))

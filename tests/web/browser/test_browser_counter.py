@@ -112,3 +112,33 @@ def test_no_operator_or_warehouse_page_scrolls_sideways_on_a_phone(page: Page, u
     for path in paths:
         page.goto(path)
         no_overflow(page)
+
+
+def test_a_warehouse_receives_a_transfer_with_three_missing_on_a_phone(page: Page, screenshots):
+    page.set_viewport_size(PHONE)
+    log_in(page, "warehouse", "demo-warehouse")
+    page.goto("/offices/62.02")
+    page.select_option("#transfer-form [name=destination]", "62.02.05")
+    page.fill("#transfer-form [name=quantity]", "40")
+    page.locator("#transfer-form button[type=submit]").click()
+    expect(page.locator(".flash-success")).to_be_visible()
+
+    page.goto("/offices/62.02.05")
+    before = int(page.locator("#on-hand").inner_text().replace(".", ""))
+    receipt = page.locator("#receipts form.receipt").first
+    expect(receipt).to_contain_text("Dari Kab. Kotawaringin Timur")
+    expect(receipt.locator("[name=counted]")).to_have_value("40")
+    no_overflow(page)
+    shoot(page, screenshots, "22-receipt-phone")
+    receipt.locator("[name=counted]").fill("37")
+    receipt.locator("[name=note]").fill("satu dus basah")
+    receipt.locator("button[type=submit]").click()
+    expect(page.locator(".flash-warning")).to_contain_text("37 dari 40 tiba; 3 dicatat hilang")
+    expect(page.locator("#on-hand")).to_have_text(f"{before + 37:,}".replace(",", "."))
+    # On the stock card: the transfer in whole, and the loss with its reason.
+    rows = page.locator("table.ledger tbody tr")
+    expect(rows.nth(0)).to_contain_text("satu dus basah")
+    expect(rows.nth(0)).to_contain_text("-3")
+    expect(rows.nth(1)).to_contain_text("+40")
+    no_overflow(page)
+    log_out(page)
