@@ -142,3 +142,20 @@ def test_a_warehouse_receives_a_transfer_with_three_missing_on_a_phone(page: Pag
     expect(rows.nth(1)).to_contain_text("+40")
     no_overflow(page)
     log_out(page)
+
+
+def test_end_of_day_sent_twice_is_recorded_once(page: Page, screenshots):
+    page.set_viewport_size(PHONE)
+    log_in(page, "operator", "demo-operator")
+    left = figure(page, "left")
+    yesterday = page.evaluate("new Date(Date.now() - 86400000).toISOString().slice(0, 10)")
+    for _ in range(2):
+        page.fill("#day-form [name=day]", yesterday)
+        page.fill("#day-form [name=printed_new_record]", "5")
+        page.fill("#day-form [name=spoiled_new_record]", "1")
+        page.locator("#day-form button[type=submit]").click()
+        expect(page.locator(".flash-success")).to_be_visible()
+    expect(page.locator(".flash-success")).to_contain_text("0 kartu tercatat, 6 sudah tercatat, 0 ditolak")
+    assert figure(page, "left") == left - 6
+    no_overflow(page)
+    shoot(page, screenshots, "23-end-of-day-phone")
