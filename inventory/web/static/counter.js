@@ -29,13 +29,16 @@
       return fetch(url, {
         method: "POST", body: data, credentials: "same-origin", headers: { Accept: "application/json" }
       }).then(function (response) {
+        // Not our JSON: the form's token has expired or the session has ended (a page, not an answer).
+        var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
+        if (!json) throw new Error("stale");
         return response.json();
       }).then(function (answer) {
         tally.innerHTML = answer.tally;
         var last = answer.messages[answer.messages.length - 1] || ["", ""];
         say(answer.messages.map(function (m) { return m[1]; }).join(" "), last[0]);
-      }).catch(function () {
-        say(form.dataset.offline, "error");
+      }).catch(function (error) {
+        say(error.message === "stale" ? form.dataset.stale : form.dataset.offline, "error");
       }).then(function () {
         waiting -= 1;
         if (!waiting) form.removeAttribute("aria-busy");

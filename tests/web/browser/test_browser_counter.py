@@ -159,3 +159,13 @@ def test_end_of_day_sent_twice_is_recorded_once(page: Page, screenshots):
     assert figure(page, "left") == left - 6
     no_overflow(page)
     shoot(page, screenshots, "23-end-of-day-phone")
+
+
+def test_an_expired_counter_page_says_so_and_records_nothing(page: Page):
+    log_in(page, "operator", "demo-operator")
+    left = figure(page, "left")
+    page.locator("#counter-form [name=csrf_token]").evaluate("input => { input.value = 'expired'; }")
+    page.keyboard.press("Enter")
+    expect(page.locator("#counter-status")).to_contain_text("kedaluwarsa")
+    page.reload()
+    assert figure(page, "left") == left
