@@ -27,6 +27,7 @@ from .schemas import (
     MovementResultSchema,
     MovementSchema,
     PrintSchema,
+    ReceiptSchema,
     ReverseSchema,
     SerialHoldingsQuerySchema,
     SerialHoldingsSchema,
@@ -296,14 +297,15 @@ def get_transfer(transfer_id):
 
 
 @transfers_blp.route("/transfers/<id:transfer_id>/receive", methods=["POST"])
+@transfers_blp.arguments(ReceiptSchema(), required=False)  # no body: everything sent arrived
 @idempotent
 @transfers_blp.doc(**IDEMPOTENT)
 @transfers_blp.response(200, TransferSchema)
 @writes
-def receive(transfer_id):
-    """The destination received the blanks (warehouse of the destination's area)."""
+def receive(data, transfer_id):
+    """The destination received the blanks (warehouse of the destination's area), as counted."""
     _transfer_for(transfer_id, "to")
-    return service.receive_transfer(transfer_id, current_principal())
+    return service.receive_counted(transfer_id, current_principal(), data.get("counted"), data.get("note"))
 
 
 @transfers_blp.route("/transfers/<id:transfer_id>/cancel", methods=["POST"])

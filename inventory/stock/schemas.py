@@ -399,6 +399,26 @@ class TransferSchema(ma.Schema):
     closed_at = UtcDateTime(allow_none=True)
     serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carries, if any."})
     request_id = fields.Integer(allow_none=True)
+    counted = fields.Integer(metadata={"description": "On a receipt with a count: the blanks that arrived."})
+    loss = fields.Nested(MovementSchema, metadata={"description": "On a short receipt: the loss recorded."})
+
+
+class ReceiptSchema(Strict):
+    """Optional: how many blanks actually arrived, and why not all."""
+
+    counted = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=1_000_000),
+        metadata={
+            "description": "Blanks that arrived (all, when absent). Fewer than sent: the transfer is "
+            "received whole and the difference written off at the destination as a `loss` naming the "
+            "transfer and the note. More than sent: 422 counted_exceeds_sent. A transfer carrying "
+            "serials: 409 missing_cards_need_naming."
+        },
+    )
+    note = text(400, load_default=None, allow_none=True)
 
 
 class TransferQuerySchema(Strict):

@@ -25,11 +25,11 @@ from ..core import bus
 from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
-from ..offices.tree import OfficeRef
+from ..offices.tree import OfficeRef, office_refs
 from . import books, custody, prints, serial_prints, serial_ranges
 from .books import open_books
 from .events import DeliveryRecorded
-from .ledger import M, get_movement
+from .ledger import M, get_movement, get_transfer
 from .print_time import refuse_told_time
 from .prints import count_usage, time_zone_of
 from .serials import SerialRange, total
@@ -39,7 +39,8 @@ from .transfers import with_serials as transfer_with_serials
 
 __all__ = [
     "adjust", "cancel_transfer", "consume", "consume_batch", "count", "dispatch", "open_books",
-    "receive", "receive_transfer", "reverse", "settle_within_transaction", "transfer_with_serials",
+    "receive", "receive_counted", "receive_transfer", "reverse", "settle_within_transaction",
+    "transfer_with_serials",
 ]  # fmt: skip
 
 # A defective blank (factory fault, a chip that will not encode) leaves usable stock for custody.
@@ -131,6 +132,40 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     """A mobile unit's offline prints (prints.py); refused whole where every print needs a serial."""
     prints.refuse_unnamed(office, field="prints")
     return prints.consume_batch(office, actor, items)
+
+
+def receive_counted(
+    transfer_id: int, actor: Principal, counted: int | None = None, note: str | None = None
+) -> dict:
+    """A transfer received as counted at the door: the whole transfer lands, and what did not
+    arrive is written off at the destination as a `loss` naming the transfer (and the note), so
+    the destination's balance is what was counted and the stock card says why.
+
+    Not for transfers carrying serials or cards for destruction: their missing pieces must be
+    named, which a count cannot do (refused, nothing written).
+    """
+    sent = get_transfer(transfer_id)
+    if counted is None or counted == sent["quantity"]:
+        return receive_transfer(transfer_id, actor)
+    if not 0 <= counted < sent["quantity"]:
+        raise Invalid(
+            f"Counted {counted}, but transfer {transfer_id} carries {sent['quantity']} blanks.",
+            error="counted_exceeds_sent",
+            field="counted",
+            counted=counted,
+            sent=sent["quantity"],
+        )
+    if sent["category"] is not None or serial_ranges.moved_by_transfer(transfer_id):
+        raise Conflict(
+            f"Transfer {transfer_id} carries named cards: receive it whole, then record each missing one.",
+            error="missing_cards_need_naming",
+        )
+    received = receive_transfer(transfer_id, actor)
+    missing = sent["quantity"] - counted
+    reason = f"{missing} of {sent['quantity']} blanks missing on receipt of transfer {transfer_id}."
+    destination = office_refs(sent["to_office_id"])[sent["to_office_id"]]
+    loss = adjust(destination, actor, "loss", -missing, f"{reason} {note}" if note else reason)
+    return {**received, "counted": counted, "loss": loss}
 
 
 # --- stocktakes, adjustments, reversals ------------------------------------------

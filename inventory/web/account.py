@@ -8,8 +8,9 @@ from flask import abort, flash, redirect, render_template, request, session, url
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..auth import accounts, sessions
+from ..auth import accounts, permissions, sessions
 from ..core.db import db, read_first, start_writing
+from ..core.principal import Principal
 from . import throttle
 from .blueprint import bp, write
 from .forms import LanguageForm, LoginForm, PasswordForm, PostForm
@@ -32,6 +33,14 @@ def safe_next(target: str | None, default: str = "web.overview") -> str:
     return url_for(default)
 
 
+def landing(who: Principal, default: str) -> str:
+    """An operator starts at their office's print counter; everyone else at the overview."""
+    prints_here = who.office_code and permissions.may(who, permissions.PRINT, who.office_path)
+    if who.role == "operator" and prints_here:
+        return url_for("web.counter", code=who.office_code)
+    return default
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @throttle.throttled
 def login():
@@ -50,6 +59,8 @@ def login():
             if language:
                 session["lang"] = language
             login_user(user)
+            if (form.next.data or "/") == "/":
+                target = landing(user.principal, target)
             return throttle.remember_device(redirect(target), user.name)
         flash(_("Wrong user name or password."), "error")
         return render_template("web/login.html", form=form), 401

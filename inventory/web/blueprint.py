@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, flash
+from flask import Blueprint, flash, request
+from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ..auth import permissions
 from ..core.db import db
 from ..core.errors import DomainError
+from ..core.models import IdempotencyKey
 from ..core.principal import Principal
 from .labels import describe
 
@@ -47,6 +51,22 @@ def write(work: Callable[[], T]) -> T | None:
     except BaseException:
         db.session.rollback()
         raise
+
+
+def write_once(nonce: str, work: Callable[[], object]) -> bool:
+    """Record the form's nonce with its work: a second submission of the same form changes nothing."""
+    fingerprint = hashlib.sha256(f"web {request.path}".encode()).hexdigest()
+    key = IdempotencyKey(
+        user_id=principal().user_id, key=f"web:{nonce}", request_hash=fingerprint, status_code=303, body=""
+    )
+    try:
+        db.session.add(key)
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        flash(_("This form was already sent; nothing was recorded twice."), "info")
+        return False
+    return write(work) is not None
 
 
 @bp.app_template_global()

@@ -8,15 +8,18 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     EqualTo,
     InputRequired,
@@ -120,3 +123,61 @@ class StocktakeForm(OnceForm):
 
 class AcknowledgeForm(FlaskForm):
     note = StringField(_l("Note"), filters=[_trimmed], validators=[DataRequired(), Length(max=2000)])
+
+
+class ReceiptForm(FlaskForm):
+    """Receiving a transfer: how many actually arrived (all, when left empty), and why not."""
+
+    counted = IntegerField(
+        _l("Blanks that arrived"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(max=400)])
+
+
+class CounterForm(OnceForm):
+    """The counter's one form: the reason stays chosen, the button pressed is the outcome."""
+
+    reason = RadioField(_l("Reason"), choices=lambda: choices(PRINT_REASONS), validators=[DataRequired()])
+    outcome = HiddenField(validators=[DataRequired(), AnyOf(list(PRINT_OUTCOMES))])
+
+
+class UndoForm(OnceForm):
+    movement = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**63 - 1)])
+
+
+DAY_MAX_CARDS = 1000  # as many as one batch of the API takes
+
+
+def day_field(reason: str, outcome: str) -> str:
+    return f"{outcome}_{reason}"
+
+
+class DayForm(OnceForm):
+    """End of day: the day's cards by reason and outcome, for offices that log after printing in SIAK."""
+
+    day = DateField(_l("Day"), validators=[InputRequired()])
+
+    def counts(self) -> dict[tuple[str, str], int]:
+        return {
+            (reason, outcome): self[day_field(reason, outcome)].data or 0
+            for reason in PRINT_REASONS
+            for outcome in PRINT_OUTCOMES
+        }
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        total = sum(self.counts().values())
+        if not 1 <= total <= DAY_MAX_CARDS:
+            self.day.errors.append(str(_l("Count between 1 and %(n)s cards.", n=DAY_MAX_CARDS)))
+            return False
+        return True
+
+
+for _reason in PRINT_REASONS:
+    for _outcome in PRINT_OUTCOMES:
+        setattr(
+            DayForm,
+            day_field(_reason, _outcome),
+            IntegerField(validators=[Optional(), NumberRange(min=0, max=DAY_MAX_CARDS)]),
+        )

@@ -183,6 +183,14 @@ def describe(error: DomainError) -> str:
             "This transfer is no longer in transit (%(status)s).",
             status=TRANSFER_STATUSES.get(d.get("status"), d.get("status")),
         ),
+        "counted_exceeds_sent": lambda: _(
+            "Counted %(counted)s, but the transfer carries %(sent)s blanks.",
+            counted=number(d.get("counted")),
+            sent=number(d.get("sent")),
+        ),
+        "missing_cards_need_naming": lambda: _(
+            "This transfer carries named cards: receive it whole, then record each missing one."
+        ),
         "alert_acknowledged": lambda: _("This alert has already been acknowledged."),
         "alert_resolved": lambda: _("This alert has already been resolved."),
     }

@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
-from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import permissions
 from ..core.db import db
-from ..core.models import IdempotencyKey
 from ..offices import tree
 from ..offices.models import Office
 from ..planning import figures
 from ..stock import ledger
 from ..stock import service as stock
 from . import area, chart
-from .blueprint import bp, principal, write
-from .forms import DeliveryForm, PostForm, PrintForm, StocktakeForm, TransferForm
+from .blueprint import bp, principal, write, write_once
+from .forms import DeliveryForm, PostForm, PrintForm, ReceiptForm, StocktakeForm, TransferForm
 from .labels import number, office_name
 
 LEDGER_ROWS = 20
@@ -56,6 +52,7 @@ def _forms(office: Office, bound: dict) -> dict:
         "transfer": transfer,
         "stocktake": bound.get("stocktake") or StocktakeForm(formdata=None),
         "button": PostForm(formdata=None),
+        "receipt": ReceiptForm(formdata=None),
     }
 
 
@@ -95,22 +92,6 @@ def office_page(code: str):
     return _render(_office(code))
 
 
-def _write_once(nonce: str, work) -> bool:
-    """Record the form's nonce with its work: a second submission of the same form changes nothing."""
-    fingerprint = hashlib.sha256(f"web {request.path}".encode()).hexdigest()
-    key = IdempotencyKey(
-        user_id=principal().user_id, key=f"web:{nonce}", request_hash=fingerprint, status_code=303, body=""
-    )
-    try:
-        db.session.add(key)
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        flash(_("This form was already sent; nothing was recorded twice."), "info")
-        return False
-    return write(work) is not None
-
-
 def _done(office: Office, message: str):
     flash(message, "success")
     return redirect(url_for("web.office_page", code=office.code))
@@ -131,7 +112,7 @@ def deliver(code: str):
         document_no=form.document_no.data or None,
         note=form.note.data or None,
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, delivery=form)
     return _done(office, _("Delivery of %(n)s blanks recorded.", n=number(form.quantity.data)))
 
@@ -146,7 +127,7 @@ def print_card(code: str):
     work = lambda: stock.consume(  # noqa: E731
         tree.OfficeRef.of(office), principal(), outcome=form.outcome.data, reason=form.reason.data
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, print=form)
     return _done(office, _("Print recorded."))
 
@@ -167,7 +148,7 @@ def dispatch(code: str):
         form.quantity.data,
         form.note.data or None,
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, transfer=form)
     return _done(
         office,
@@ -189,7 +170,7 @@ def stocktake(code: str):
     work = lambda: stock.count(  # noqa: E731
         tree.OfficeRef.of(office), principal(), form.counted.data, form.reason.data.strip()
     )
-    if not _write_once(form.nonce.data, work):
+    if not write_once(form.nonce.data, work):
         return _render(office, 409, stocktake=form)
     return _done(office, _("Stocktake recorded."))
 
@@ -197,12 +178,31 @@ def stocktake(code: str):
 @bp.route("/transfers/<id:transfer_id>/<any(receive, cancel):action>", methods=["POST"])
 @login_required
 def close_transfer(transfer_id: int, action: str):
-    """Receive at the destination, or call back at the source: the same rule as the API."""
+    """Receive at the destination (as counted), or call back at the source: the same rule as the API."""
     transfer = ledger.get_transfer(transfer_id)
     side = "to" if action == "receive" else "from"
     office = _office(transfer[side], permissions.TRANSFER)
-    verb = stock.receive_transfer if action == "receive" else stock.cancel_transfer
-    if PostForm().validate_on_submit() and write(lambda: verb(transfer_id, principal())) is not None:
-        flash(_("Transfer %(id)s received.", id=transfer_id) if action == "receive"
-              else _("Transfer %(id)s cancelled.", id=transfer_id), "success")  # fmt: skip
+    if action == "cancel":
+        if PostForm().validate_on_submit() and write(lambda: stock.cancel_transfer(transfer_id, principal())):
+            flash(_("Transfer %(id)s cancelled.", id=transfer_id), "success")
+        return redirect(url_for("web.office_page", code=office.code))
+    form = ReceiptForm()
+    if not form.validate_on_submit():
+        flash(_("Transfer %(id)s: enter the blanks that arrived, 0 or more.", id=transfer_id), "error")
+        return redirect(url_for("web.office_page", code=office.code))
+    counted, note = form.counted.data, form.note.data or None
+    if write(lambda: stock.receive_counted(transfer_id, principal(), counted, note)) is not None:
+        if counted is None or counted == transfer["quantity"]:
+            flash(_("Transfer %(id)s received.", id=transfer_id), "success")
+        else:
+            flash(
+                _(
+                    "Transfer %(id)s: %(counted)s of %(sent)s arrived; %(missing)s written off as lost.",
+                    id=transfer_id,
+                    counted=number(counted),
+                    sent=number(transfer["quantity"]),
+                    missing=number(transfer["quantity"] - counted),
+                ),
+                "warning",
+            )
     return redirect(url_for("web.office_page", code=office.code))
