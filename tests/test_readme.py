@@ -112,12 +112,13 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     assert damage["kind"] == "damage"
     assert reversal["reverses_id"] == damage["id"] and reversal["quantity"] == 3
     # Each transfer received is the one just dispatched: stock, then the spoiled card sent up
-    # for destruction, then the lowest 100 serialled blanks.
+    # for destruction, then the lowest 100 serialled blanks, then 50 of which 47 arrived.
     sent = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers$", c.url)]
     landed = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers/\d+/receive$", c.url)]
     assert [t["id"] for t in landed] == [t["id"] for t in sent], (sent, landed)
     assert all(t["status"] == "received" for t in landed)
-    _stock_sent, custody_sent, serials_sent = sent
+    _stock_sent, custody_sent, serials_sent, _short_sent = sent
+    assert landed[-1]["counted"] == 47 and landed[-1]["loss"]["quantity"] == -3, landed[-1]
     assert custody_sent["custody"] == "spoiled" and custody_sent["category"] == "spoiled_print"
     assert serials_sent["serials"] == ["KTP0001000-KTP0001099"], serials_sent
     # The spoiled card was burned before witnesses: the berita acara printed, scanned, reported.
