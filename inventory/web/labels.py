@@ -20,6 +20,15 @@ STATUS_LABELS = {
     "shortfall": _pl("status", "Shortfall"),
     "out": _pl("status", "Out"),
 }
+# The public board's words (inventory/reports/board_rules.py), with a sign each so that the
+# status reads without colour.
+PUBLIC_STATUSES = {
+    "available": _pl("board", "Available"),
+    "limited": _pl("board", "Limited"),
+    "out": _pl("board", "None left"),
+    "stale": _pl("board", "Not updated"),
+}
+PUBLIC_SIGNS = {"available": "✔", "limited": "!", "out": "✖", "stale": "?"}
 ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "warehouse": _l("Warehouse"),
                "operator": _l("Operator")}  # fmt: skip
 OFFICE_KINDS = {"national": _l("National"), "province": _l("Province"), "regency": _l("Regency/city"),
