@@ -336,9 +336,17 @@ class AdjustmentSchema(Strict):
     )
     quantity = fields.Integer(strict=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
     reason = fields.String(required=True, validate=words(3, 500))
+    confirm = StrictBoolean(
+        metadata={
+            "description": "With `counted`: record a difference of more than 5 % of the books or 100 "
+            "blanks (422 `confirmation_required` without it); the caller is recorded as who confirmed."
+        }
+    )
 
     @validates_schema
     def one_form(self, data, **kwargs):
+        if "confirm" in data and "counted" not in data:
+            raise ma.ValidationError("`confirm` goes with `counted` only.", "confirm")
         if "counted" in data:
             if "kind" in data or "quantity" in data:
                 raise ma.ValidationError("Send either `counted` or `kind` with `quantity`, not both.")
