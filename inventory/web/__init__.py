@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     office_page,
     overview,
     session,
+    settings_page,
     throttle,
 )
 from .blueprint import bp
