@@ -21,6 +21,7 @@ from . import (  # noqa: F401
     i18n,
     office_page,
     overview,
+    reports_page,
     session,
     settings_page,
     throttle,
