@@ -53,10 +53,11 @@ _LAST_MOVED = (
 
 
 class _Cache:
-    """Answers by key for a few seconds; a lock so that a cold key is read once, not by every caller."""
+    """Answers by key for a few seconds; a lock so that a cold key is read once, not by every caller
+    (re-entrant: a cached answer may be built from another, as the feed's body from its rows)."""
 
     def __init__(self) -> None:
-        self.lock = threading.Lock()
+        self.lock = threading.RLock()
         self.items: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
 
     def get(self, key: tuple, seconds: float, read: Callable[[], T]) -> T:
