@@ -132,6 +132,12 @@ class Config:
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = os.environ.get("BABEL_DEFAULT_TIMEZONE", "Asia/Jakarta")
     RECORDING_TARGET_PERCENT = 99  # the national target: 99 % of residents recorded
+    # The public stock board (/papan, inventory/web/board.py): answers are kept this many
+    # seconds (and browsers and proxies may keep them as long); each address may ask this
+    # often (counted in RATELIMIT_STORAGE_URI); fewer days of cover than this reads "limited".
+    PUBLIC_BOARD_CACHE_SECONDS = int(os.environ.get("PUBLIC_BOARD_CACHE_SECONDS", "60"))
+    PUBLIC_BOARD_LIMIT = os.environ.get("PUBLIC_BOARD_LIMIT", "120 per minute")
+    PUBLIC_LIMITED_COVER_DAYS = 7
 
 
 class TestConfig(Config):
@@ -142,3 +148,5 @@ class TestConfig(Config):
     SECRET_KEY = "tests-only-not-a-secret"  # not the development key: a test's subprocess uses it too
     # The tests' webhook receivers listen on loopback; tests of the block set it themselves.
     WEBHOOK_BLOCKED_NETWORKS = ""
+    # Each test reads the board it just changed; tests/web/test_board.py tests the cache itself.
+    PUBLIC_BOARD_CACHE_SECONDS = 0

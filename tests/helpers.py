@@ -61,6 +61,10 @@ def batch_items(prefix, count, body=PRINTED):
 
 
 def adjust(api, code, as_="manager", **body):
+    """A count or signed adjustment; a count is confirmed, as its caller means it (whatever its
+    difference: tests/stock/test_adjustments.py tests the confirmation itself)."""
+    if "counted" in body:
+        body.setdefault("confirm", True)
     return ok(api.post(f"/offices/{code}/adjustments", body, as_=as_), 201)
 
 

@@ -52,6 +52,11 @@ class Office(db.Model):
     # Cards awaiting destruction should not wait longer than this, nor pile up beyond this.
     destruction_interval_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     destruction_max_pending: Mapped[int] = mapped_column(Integer, default=500, server_default="500")
+    # The public stock board (inventory/reports/board.py): whether it shows the number of blanks
+    # (else only a status), and after how many days without a movement or a confirmation it
+    # says "not updated" instead.
+    public_quantity: Mapped[bool] = mapped_column(default=False, server_default=false())
+    public_stale_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 
@@ -66,6 +71,7 @@ class Office(db.Model):
             "destruction_interval_days > 0 AND destruction_max_pending > 0",
             name="destruction_settings_positive",
         ),
+        CheckConstraint("public_stale_days > 0", name="public_stale_days_positive"),
         # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
         Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )

@@ -132,6 +132,7 @@ PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capa
 # When cards awaiting destruction are overdue (alert destruction_overdue).
 DESTRUCTION_SETTINGS = ("destruction_interval_days", "destruction_max_pending")
 LETTERHEAD = ("address", "head_name", "head_nip")
+PUBLIC_BOARD = ("public_quantity", "public_stale_days")
 
 
 def _refuse_past_target(office: Office, changes: dict[str, Any]) -> None:
@@ -187,6 +188,7 @@ def update(office: Office, changes: dict[str, Any]) -> Office:
         *PLANNING_SETTINGS,
         *DESTRUCTION_SETTINGS,
         *LETTERHEAD,
+        *PUBLIC_BOARD,
     ):
         if field in changes:
             setattr(office, field, changes[field])

@@ -142,13 +142,13 @@ def usage_report(query):
         text = csv_export.render(usage.csv_columns(report["reasons"]), usage.csv_rows(report))
         return csv_response(text, csv_export.filename(*parts))
     if wanted == "xlsx":
-        return _document(usage_documents.xlsx(report), wanted, parts)
+        return document_response(usage_documents.xlsx(report), wanted, parts)
     if wanted == "pdf":
-        return _document(usage_documents.pdf(report, today(area.time_zone)), wanted, parts)
+        return document_response(usage_documents.pdf(report, today(area.time_zone)), wanted, parts)
     return json_response(report)
 
 
-def _document(body: bytes, wanted: str, parts: tuple) -> Response:
+def document_response(body: bytes, wanted: str, parts: tuple) -> Response:
     name = csv_export.filename(*parts).removesuffix(".csv") + f".{wanted}"
     headers = {"Content-Disposition": csv_export.content_disposition(name), **VARY}
     return Response(body, status=200, content_type=USAGE_TYPES[wanted], headers=headers)

@@ -168,7 +168,8 @@ def adjust(data, code):
     office = office_for(code, permissions.ADJUST)
     principal = current_principal()
     if "counted" in data:
-        return with_on_hand(service.count(office, principal, data["counted"], data["reason"]))
+        count = service.count(office, principal, data["counted"], data["reason"], data.get("confirm", False))
+        return with_on_hand(count)
     return with_on_hand(service.adjust(office, principal, data["kind"], data["quantity"], data["reason"]))
 
 

@@ -35,6 +35,7 @@ FIELD_ACTIONS = {
     **dict.fromkeys(tree.PLANNING_SETTINGS, permissions.PLAN),
     **dict.fromkeys(("address", "head_name", "head_nip"), permissions.DESTROY),
     **dict.fromkeys(tree.DESTRUCTION_SETTINGS, permissions.SET_THRESHOLD),
+    **dict.fromkeys(tree.PUBLIC_BOARD, permissions.SET_THRESHOLD),
 }
 
 

@@ -140,6 +140,19 @@ class OfficeUpdateSchema(Strict):
         validate=validate.Range(min=1, max=10_000_000),
         metadata={"description": "Cards awaiting destruction beyond this raise an alert."},
     )
+    # The public stock board (/papan).
+    public_quantity = StrictBoolean(
+        metadata={
+            "description": "Show residents the number of blanks on the public board, not only a status."
+        }
+    )
+    public_stale_days = fields.Integer(
+        strict=True,
+        validate=validate.Range(min=1, max=365),
+        metadata={
+            "description": "Days without a movement or confirmation before the board says 'not updated'."
+        },
+    )
 
 
 class OfficeSchema(ma.Schema):
@@ -160,6 +173,8 @@ class OfficeSchema(ma.Schema):
     head_nip = fields.String(allow_none=True)
     destruction_interval_days = fields.Integer()
     destruction_max_pending = fields.Integer()
+    public_quantity = fields.Boolean()
+    public_stale_days = fields.Integer()
     stock = fields.Nested(StockSchema, dump_only=True)
 
 
@@ -321,9 +336,17 @@ class AdjustmentSchema(Strict):
     )
     quantity = fields.Integer(strict=True, validate=validate.Range(min=-1_000_000, max=1_000_000))
     reason = fields.String(required=True, validate=words(3, 500))
+    confirm = StrictBoolean(
+        metadata={
+            "description": "With `counted`: record a difference of more than 5 % of the books or 100 "
+            "blanks (422 `confirmation_required` without it); the caller is recorded as who confirmed."
+        }
+    )
 
     @validates_schema
     def one_form(self, data, **kwargs):
+        if "confirm" in data and "counted" not in data:
+            raise ma.ValidationError("`confirm` goes with `counted` only.", "confirm")
         if "counted" in data:
             if "kind" in data or "quantity" in data:
                 raise ma.ValidationError("Send either `counted` or `kind` with `quantity`, not both.")

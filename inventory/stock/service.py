@@ -28,6 +28,7 @@ from ..core.principal import Principal
 from ..offices.tree import OfficeRef, office_refs
 from . import books, custody, prints, serial_prints, serial_ranges
 from .books import open_books
+from .count_rules import needs_confirmation
 from .events import DeliveryRecorded
 from .ledger import M, get_movement, get_transfer
 from .print_time import refuse_told_time
@@ -47,6 +48,8 @@ __all__ = [
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0, "defective": -1}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
 NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
+# The reference of a stocktake whose large difference its actor confirmed (count_rules).
+CONFIRMED_COUNT = "confirmed"
 
 
 def receive(
@@ -171,14 +174,27 @@ def receive_counted(
 # --- stocktakes, adjustments, reversals ------------------------------------------
 
 
-def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dict:
+def count(office: OfficeRef, actor: Principal, counted: int, reason: str, confirmed: bool = False) -> dict:
     """A physical count: the movement is the difference between the count and the books.
 
     What was counted is the movement's balance_after, what the books said balance_after -
     quantity: stored as figures, not as a sentence, so each reader words it in its language.
+    A large difference (count_rules) is recorded only `confirmed`; the movement then carries
+    the reference CONFIRMED_COUNT, and its actor is who confirmed.
     """
     on_hand = books.lock_balances(office.id)[office.id]
     difference = counted - on_hand
+    large = needs_confirmation(on_hand, counted)
+    if large and not confirmed:
+        raise Invalid(
+            f"The count differs from the books by {difference:+d} blanks ({on_hand} on the books, "
+            f"{counted} counted): send it again with confirm: true if that is right.",
+            error="confirmation_required",
+            field="confirm",
+            books=on_hand,
+            counted=counted,
+            difference=difference,
+        )
     movement = books.record(
         office,
         actor,
@@ -186,6 +202,7 @@ def count(office: OfficeRef, actor: Principal, counted: int, reason: str) -> dic
         difference,
         books.change(office.id, difference),
         reason=reason,
+        reference=CONFIRMED_COUNT if large else None,
     )
     books.settle({office.path: (difference, 0)})
     return movement

@@ -11,7 +11,21 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
-from . import account, alerts_page, context, counter, errors, i18n, office_page, overview, session, throttle  # noqa: F401
+from . import (  # noqa: F401
+    account,
+    alerts_page,
+    board,
+    context,
+    counter,
+    errors,
+    i18n,
+    office_page,
+    overview,
+    reports_page,
+    session,
+    settings_page,
+    throttle,
+)
 from .blueprint import bp
 
 csrf = CSRFProtect()
@@ -33,6 +47,7 @@ def init_web(app: Flask) -> None:
     session.init_app(app)
     throttle.init_app(app)
     app.register_blueprint(bp)
+    board.init_app(app)
 
 
 @bp.after_request

@@ -119,6 +119,9 @@ class StocktakeForm(OnceForm):
     reason = StringField(
         _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
     )
+    # Offered only once a count turns out to differ a lot from the books (stock/count_rules.py).
+    confirm = BooleanField(_l("Yes, the count is right: record this difference"))
+    difference: dict | None = None  # books, counted and difference, while confirmation is asked
 
 
 class AcknowledgeForm(FlaskForm):
@@ -181,3 +184,24 @@ for _reason in PRINT_REASONS:
             day_field(_reason, _outcome),
             IntegerField(validators=[Optional(), NumberRange(min=0, max=DAY_MAX_CARDS)]),
         )
+
+
+class SettingsForm(FlaskForm):
+    """An office's thresholds and planning settings; the limits are the API's (OfficeUpdateSchema)."""
+
+    min_stock = IntegerField(
+        _l("Minimum stock"), validators=[InputRequired(), NumberRange(min=0, max=10_000_000)]
+    )
+    target_date = DateField(_l("Target date (e.g. election day)"), validators=[Optional()])
+    lead_time_days = IntegerField(
+        _l("Re-supply time (days)"), validators=[InputRequired(), NumberRange(min=0, max=365)]
+    )
+    safety_days = IntegerField(_l("Safety days"), validators=[InputRequired(), NumberRange(min=0, max=365)])
+    print_capacity_per_day = IntegerField(
+        _l("Print capacity (cards a day)"), validators=[Optional(), NumberRange(min=1, max=100_000)]
+    )
+    public_quantity = BooleanField(_l("Show residents the number of blanks on the public board"))
+    public_stale_days = IntegerField(
+        _l("Days before the public board says “not updated”"),
+        validators=[InputRequired(), NumberRange(min=1, max=365)],
+    )

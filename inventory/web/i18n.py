@@ -14,7 +14,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, session
+from flask import Flask, g, session
 from flask_babel import Babel
 
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
@@ -25,6 +25,10 @@ log = logging.getLogger(__name__)
 
 
 def current_language() -> str:
+    # A public page names its language in its address (?lang=), so that it can be cached:
+    # it then neither reads nor writes the session.
+    if "page_language" in g:
+        return g.page_language
     language = session.get("lang")
     return language if language in LANGUAGES else DEFAULT_LANGUAGE
 

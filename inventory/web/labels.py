@@ -12,6 +12,7 @@ from flask_babel import lazy_pgettext as _pl
 
 from ..core.errors import DomainError
 from ..offices.time_zones import ZONES
+from ..stock.count_rules import LARGE_BLANKS, LARGE_SHARE
 
 # Context "status": the one-word verdict on an office, apart from the same words used for figures.
 STATUS_LABELS = {
@@ -20,6 +21,15 @@ STATUS_LABELS = {
     "shortfall": _pl("status", "Shortfall"),
     "out": _pl("status", "Out"),
 }
+# The public board's words (inventory/reports/board_rules.py), with a sign each so that the
+# status reads without colour.
+PUBLIC_STATUSES = {
+    "available": _pl("board", "Available"),
+    "limited": _pl("board", "Limited"),
+    "out": _pl("board", "None left"),
+    "stale": _pl("board", "Not updated"),
+}
+PUBLIC_SIGNS = {"available": "✔", "limited": "!", "out": "✖", "stale": "?"}
 ROLE_LABELS = {"admin": _l("Administrator"), "manager": _l("Manager"), "warehouse": _l("Warehouse"),
                "operator": _l("Operator")}  # fmt: skip
 OFFICE_KINDS = {"national": _l("National"), "province": _l("Province"), "regency": _l("Regency/city"),
@@ -104,6 +114,8 @@ def movement_details(m: dict) -> str:
     if kind == "stocktake":
         parts.append(_("Counted %(counted)s; the books said %(books)s.", counted=number(m["balance_after"]),
                        books=number(m["balance_after"] - m["quantity"])))  # fmt: skip
+        if m.get("reference") == "confirmed":  # stock.service.CONFIRMED_COUNT
+            parts.append(_("Large difference confirmed by %(name)s.", name=m.get("actor")))
     elif kind in ("transfer_out", "transfer_in", "transfer_return") and m.get("transfer_id"):
         parts.append(_("Transfer %(id)s", id=m["transfer_id"]))
     elif kind == "reversal" and m.get("reverses_id"):
@@ -118,6 +130,49 @@ def movement_details(m: dict) -> str:
     if m.get("note") and not (kind == "stocktake" and m["note"] == _legacy_stocktake_note(m)):
         parts.append(m["note"])
     return " · ".join(str(part) for part in parts)
+
+
+def count_difference(books: int, counted: int) -> str:
+    """A large stocktake difference in words, asking for the confirmation it needs."""
+    difference = counted - books
+    share = f" ({format_decimal(abs(difference) / books * 100, '#,##0.#')} %)" if books else ""
+    if difference < 0:
+        said = _("You counted %(counted)s blanks; the books say %(books)s: %(n)s fewer%(share)s.",
+                 counted=number(counted), books=number(books), n=number(-difference),
+                 share=share)  # fmt: skip
+    else:
+        said = _("You counted %(counted)s blanks; the books say %(books)s: %(n)s more%(share)s.",
+                 counted=number(counted), books=number(books), n=number(difference), share=share)  # fmt: skip
+    asked = _(
+        "A difference of more than %(percent)s %% of the books or %(blanks)s blanks is recorded only "
+        "when you confirm it; you will be recorded as who confirmed.",
+        percent=round(LARGE_SHARE * 100),
+        blanks=LARGE_BLANKS,
+    )
+    return f"{said} {asked}"
+
+
+def projection_verdict(report: dict) -> str:
+    """The projection in one sentence: enough or short, by when, and how long the stock lasts
+    at the current pace (two different questions, so neither figure reads as contradicting the other)."""
+    o, basis = report["outputs"], report["horizon_basis"]
+    target = report["inputs"]["target_date"]
+    if basis == "target_date":
+        if o["shortfall"]:
+            need = _("Short of %(n)s blanks to serve every resident before %(date)s.",
+                     n=number(o["shortfall"]), date=day(target))  # fmt: skip
+        else:
+            need = _("Enough blanks to serve every resident before %(date)s.", date=day(target))
+    elif o["shortfall"]:
+        need = _("Short of %(n)s blanks for the next %(days)s days.", n=number(o["shortfall"]),
+                 days=report["horizon_days"])  # fmt: skip
+    else:
+        need = _("Enough blanks for the next %(days)s days.", days=report["horizon_days"])
+    if o["stockout_date"]:
+        pace = _("At the current pace the stock runs out on %(date)s.", date=day(o["stockout_date"]))
+    else:
+        pace = _("Nothing has been used recently, so there is no run-out date.")
+    return f"{need} {pace}"
 
 
 def alert_text(alert: dict) -> str:
@@ -193,6 +248,7 @@ def describe(error: DomainError) -> str:
         ),
         "alert_acknowledged": lambda: _("This alert has already been acknowledged."),
         "alert_resolved": lambda: _("This alert has already been resolved."),
+        "target_date_past": lambda: _("This date has passed: give today or a later day, or leave it empty."),
     }
     text = texts.get(error.error)
     return text() if text else error.message

@@ -12,9 +12,10 @@ from ..auth import permissions
 from ..core.db import db
 from ..offices import tree
 from ..offices.models import Office
-from ..planning import figures
+from ..planning import figures, population
 from ..stock import ledger
 from ..stock import service as stock
+from ..stock.count_rules import needs_confirmation
 from . import area, chart
 from .blueprint import bp, principal, write, write_once
 from .forms import DeliveryForm, PostForm, PrintForm, ReceiptForm, StocktakeForm, TransferForm
@@ -82,6 +83,7 @@ def _render(office: Office, status: int = 200, **bound):
         breadcrumb=area.ancestors_in_area(principal(), office),
         forms=_forms(office, bound),
         target_percent=current_app.config["RECORDING_TARGET_PERCENT"],
+        population_as_of=population.get_population(office)["effective"]["as_of"],
     )
     return page, status
 
@@ -167,8 +169,21 @@ def stocktake(code: str):
     form = StocktakeForm()
     if not form.validate_on_submit():
         return _render(office, 422, stocktake=form)
+    # Asked here, in words, before the service refuses it (which it does too, under its lock).
+    books = ledger.balance_of(office.id)["on_hand"]
+    if needs_confirmation(books, form.counted.data) and not form.confirm.data:
+        form.difference = {
+            "books": books,
+            "counted": form.counted.data,
+            "difference": form.counted.data - books,
+        }
+        return _render(office, 422, stocktake=form)
     work = lambda: stock.count(  # noqa: E731
-        tree.OfficeRef.of(office), principal(), form.counted.data, form.reason.data.strip()
+        tree.OfficeRef.of(office),
+        principal(),
+        form.counted.data,
+        form.reason.data.strip(),
+        confirmed=bool(form.confirm.data),
     )
     if not write_once(form.nonce.data, work):
         return _render(office, 409, stocktake=form)

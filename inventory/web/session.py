@@ -57,15 +57,17 @@ def _note_activity() -> None:
 class DashboardSessions(SecureCookieSessionInterface):
     """The cookie session belongs to the dashboard. The API authenticates every request with
     its bearer token and never reads or writes the cookie, so it does not open it: verifying
-    and re-signing it cost a tenth of a print (bench/)."""
+    and re-signing it cost a tenth of a print (bench/). Nor does the public board (/papan),
+    whose pages are the same for everyone and must not vary by cookie to be cached."""
 
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(NO_SESSION_PREFIXES):
             return self.null_session_class()
         return super().open_session(app, request)
 
 
 API_PREFIX = "/api/"
+NO_SESSION_PREFIXES = (API_PREFIX, "/papan")
 
 
 def init_app(app: Flask) -> None:

@@ -80,6 +80,10 @@ class LoginLimits:
     def count_failure(self, limit: RateLimitItem, key: str) -> None:
         self._run(lambda strategy: strategy.hit(limit, key))
 
+    def take(self, limit: RateLimitItem, key: str) -> bool:
+        """Count one request under `limit`; False when the limit was already used up."""
+        return bool(self._run(lambda strategy: strategy.hit(limit, key)))
+
 
 def init_app(app: Flask) -> None:
     app.extensions[_EXTENSION] = LoginLimits(app.config.get("RATELIMIT_STORAGE_URI", "memory://"))

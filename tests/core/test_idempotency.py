@@ -47,7 +47,12 @@ def transfer_cancel(api):
 
 
 def stocktake(api):
-    return "POST", "/offices/62.02/adjustments", {"counted": 7, "reason": "Stock opname"}, "manager"
+    return (
+        "POST",
+        "/offices/62.02/adjustments",
+        {"counted": 7, "reason": "Stock opname", "confirm": True},
+        "manager",
+    )
 
 
 def signed_adjustment(api):

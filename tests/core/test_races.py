@@ -49,7 +49,12 @@ def batch_print(api):
 
 
 def stocktake(api):
-    return "POST", "/offices/62.02/adjustments", {"counted": 7, "reason": "Stock opname"}, "manager"
+    return (
+        "POST",
+        "/offices/62.02/adjustments",
+        {"counted": 7, "reason": "Stock opname", "confirm": True},
+        "manager",
+    )
 
 
 def reversal(api):

@@ -48,7 +48,9 @@ def test_an_inactive_office_can_still_send_its_blanks_back_and_be_counted(api):
     assert sent.status_code == 201
     assert api.post(f"/transfers/{sent.json['id']}/receive", as_="warehouse").status_code == 200
     counted = api.post(
-        "/offices/62.02.06/adjustments", {"counted": 0, "reason": "Closing count"}, as_="manager"
+        "/offices/62.02.06/adjustments",
+        {"counted": 0, "reason": "Closing count", "confirm": True},
+        as_="manager",
     )
     assert counted.status_code == 201 and counted.json["movement"]["quantity"] == -2
 

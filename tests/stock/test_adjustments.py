@@ -62,6 +62,55 @@ def test_a_count_of_nothing_empties_the_shelf_and_a_negative_count_is_refused(ap
     assert "counted" in body["errors"]["json"]
 
 
+@pytest.mark.parametrize(
+    ("books", "counted", "large"),
+    [
+        (1000, 950, False),  # 5 % of the books: not more
+        (1000, 949, True),
+        (1000, 1050, False),
+        (1000, 1051, True),
+        (5000, 4900, False),  # 100 blanks: not more
+        (5000, 4899, True),  # 101 blanks, though only 2 % of the books
+        (20, 19, False),
+        (20, 18, True),
+        (0, 1, True),  # anything found on an empty shelf
+        (0, 0, False),
+    ],
+)
+def test_a_large_difference_is_recorded_only_when_confirmed(api, books, counted, large):
+    if books:
+        deliver(api, "62.02", books)
+
+    unconfirmed = post_adjustment(api, "62.02", counted=counted, reason="Stock opname")
+
+    if not large:
+        assert ok(unconfirmed, 201)["movement"]["reference"] is None
+        return
+    body = refused(unconfirmed, 422, "confirmation_required")
+    assert body["errors"] == {"json": {"confirm": [body["message"]]}}
+    assert body["details"] | {"field": None} == {
+        "field": None, "books": books, "counted": counted, "difference": counted - books,
+    }  # fmt: skip
+    assert stock(api, "62.02")["on_hand"] == books  # nothing written
+    refused(post_adjustment(api, "62.02", counted=counted, reason="Stock opname", confirm=False), 422,
+            "confirmation_required")  # fmt: skip
+
+    confirmed = ok(post_adjustment(api, "62.02", counted=counted, reason="Stock opname", confirm=True), 201)
+
+    # Who confirmed is the movement's actor; its reference says the difference was confirmed.
+    assert (confirmed["on_hand"], confirmed["movement"]["quantity"]) == (counted, counted - books)
+    assert (confirmed["movement"]["actor"], confirmed["movement"]["reference"]) == ("manager", "confirmed")
+
+
+def test_confirm_goes_with_a_count_only(api):
+    deliver(api, "62.02", 10)
+    body = refused(
+        post_adjustment(api, kind="loss", quantity=-1, reason="Lost", confirm=True), 422, "validation_error"
+    )
+    assert "confirm" in body["errors"]["json"]
+    refused(post_adjustment(api, counted=5, reason="Count", confirm="yes"), 422, "validation_error")
+
+
 # --- signed adjustments --------------------------------------------------------------------
 
 

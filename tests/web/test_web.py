@@ -8,12 +8,13 @@ from datetime import date, timedelta
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
+from flask import g
 from sqlalchemy import select
 
 from inventory.auth.models import User
 from inventory.core.db import db
 from inventory.offices import tree as offices
-from inventory.web import alerts_page, chart
+from inventory.web import alerts_page, chart, labels
 from inventory.web.account import safe_next
 from inventory.web.i18n import TRANSLATIONS
 from tests.helpers import deliver
@@ -284,10 +285,34 @@ def test_transfer_dispatch_and_receive(web):
 
 def test_stocktake_by_a_manager(web):
     b = browser(web, "manager")
-    response = b.post(
-        "/offices/62.02/stocktakes", {"counted": "7", "reason": "found in the cupboard", "nonce": "c" * 16}
-    )
+    count = {"counted": "7", "reason": "found in the cupboard", "nonce": "c" * 16}
+
+    # Seven found on an empty shelf is a large difference: asked in words, nothing recorded.
+    asked = b.post("/offices/62.02/stocktakes", count)
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 422 and web.on_hand("62.02") == 0
+    assert "Anda menghitung 7 blangko; menurut buku 0: 7 lebih." in page
+    assert 'id="stocktake-confirm"' in page and 'name="confirm"' in page
+
+    response = b.post("/offices/62.02/stocktakes", {**count, "confirm": "y"})
     assert response.status_code == 302 and web.on_hand("62.02") == 7
+    card = b.text("/offices/62.02")
+    assert "Selisih besar dikonfirmasi oleh manager." in card
+    assert 'id="stocktake-confirm"' not in card  # asked only when needed
+
+
+def test_a_small_stocktake_difference_needs_no_confirmation(web):
+    deliver(web, "62.02", 1000)
+    b = browser(web, "manager")
+    response = b.post(
+        "/offices/62.02/stocktakes", {"counted": "990", "reason": "Stok opname", "nonce": "d" * 16}
+    )
+    assert response.status_code == 302 and web.on_hand("62.02") == 990
+    assert "dikonfirmasi oleh" not in b.text("/offices/62.02")
+    with web.app.test_request_context():
+        g.page_language = "en"
+        in_english = labels.count_difference(1000, 900)
+    assert in_english.startswith("You counted 900 blanks; the books say 1,000: 100 fewer (10 %).")
 
 
 def test_acknowledge_an_alert(shortfall):

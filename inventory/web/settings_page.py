@@ -1,0 +1,69 @@
+"""An office's settings: thresholds for its alerts, its planning figures, what the public board shows.
+
+Each field needs the action its API field needs (stock.offices_api.FIELD_ACTIONS): a manager
+of the area sets them all; anyone else may not open the page. A change goes through
+offices.tree.update, as a PATCH does, so a past target date is refused with the same rule.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+
+from ..auth import permissions
+from ..core.db import db
+from ..core.errors import DomainError, Forbidden
+from ..offices import tree
+from ..offices.models import Office
+from ..stock.offices_api import FIELD_ACTIONS
+from .blueprint import bp, principal
+from .forms import SettingsForm
+from .labels import describe
+
+FIELDS = ("min_stock", "target_date", "lead_time_days", "safety_days", "print_capacity_per_day",
+          "public_quantity", "public_stale_days")  # fmt: skip
+
+
+def _office(code: str) -> Office:
+    office = tree.get_by_code(code)
+    for needs in sorted({FIELD_ACTIONS[name] for name in FIELDS}):
+        permissions.require(principal(), needs, office.path)
+    return office
+
+
+def _page(office: Office, form: SettingsForm, status: int = 200):
+    return render_template("web/settings.html", office=office, form=form), status
+
+
+@bp.route("/offices/<code>/settings", methods=["GET"])
+@login_required
+def settings_page(code: str):
+    office = _office(code)
+    return _page(office, SettingsForm(formdata=None, obj=office))
+
+
+@bp.route("/offices/<code>/settings", methods=["POST"])
+@login_required
+def save_settings(code: str):
+    office = _office(code)
+    form = SettingsForm()
+    if not form.validate_on_submit():
+        return _page(office, form, 422)
+    changes = {name: form[name].data for name in FIELDS}
+    changes["public_quantity"] = bool(changes["public_quantity"])
+    try:
+        tree.update(office, changes)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        if isinstance(error, Forbidden):
+            raise
+        field = error.details.get("field")
+        if field in FIELDS:
+            form[field].errors = [*form[field].errors, describe(error)]
+        else:
+            flash(describe(error), "error")
+        return _page(tree.get_by_code(code), form, 422)
+    flash(_("Settings of %(name)s saved.", name=office.name), "success")
+    return redirect(url_for("web.settings_page", code=office.code))
