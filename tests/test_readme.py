@@ -131,7 +131,8 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     assert only("GET", r"/offices/62.02.05/serials$").json()["held"][0]["range"] == "KTP0001001-KTP0001099"
     manifest = only("POST", r"/deliveries/manifest").json()
     assert manifest["movement"]["serials"] == ["04A1B2C3D4E5F6", "04A1B2C3D4E5F7"], manifest
-    assert only("PATCH", r"/offices/62.02.05$").json()["serials_required"] is True
+    patched = [c.json() for c in made if c.method == "PATCH" and re.search(r"/offices/62.02.05$", c.url)]
+    assert patched[0]["serials_required"] is True and patched[-1]["public_quantity"] is True, patched
     # The usage report's files are what they say.
     assert (reader / "laporan-kotim.xlsx").read_bytes().startswith(b"PK")
     assert (reader / "laporan-kotim.pdf").read_bytes().startswith(b"%PDF-")
