@@ -11,7 +11,19 @@ from __future__ import annotations
 from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFProtect
 
-from . import account, alerts_page, context, counter, errors, i18n, office_page, overview, session, throttle  # noqa: F401
+from . import (  # noqa: F401
+    account,
+    alerts_page,
+    context,
+    counter,
+    errors,
+    field,
+    i18n,
+    office_page,
+    overview,
+    session,
+    throttle,
+)
 from .blueprint import bp
 
 csrf = CSRFProtect()
