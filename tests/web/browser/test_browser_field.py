@@ -72,7 +72,7 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
         page.locator("#field-print").click()
     page.locator("#field-spoil").click()
     queued(page, 5)
-    expect(page.locator("#queue-oldest")).not_to_have_text("none")
+    expect(page.locator("#queue-oldest")).not_to_have_text("tidak ada")
 
     page.reload()  # no network: the worker serves the kept page, IndexedDB the queue
     assert page.evaluate("performance.getEntriesByType('navigation')[0].workerStart") > 0
@@ -86,14 +86,14 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     queued(page, 5)
     page.context.set_offline(False)
     page.locator("#field-upload").click()
-    expect(page.locator("#upload-status")).to_contain_text("Log in again")
+    expect(page.locator("#upload-status")).to_contain_text("Masuk lagi")
     queued(page, 5)
     assert unit_prints(page, operator) == before
 
     log_in(page, "operator", "demo-operator")
     page.goto(FIELD)  # online: the page uploads the queue by itself
     queued(page, 0)
-    expect(page.locator("#upload-status")).to_contain_text("5 recorded, 0 already recorded, 0 refused")
+    expect(page.locator("#upload-status")).to_contain_text("5 tercatat, 0 sudah tercatat sebelumnya, 0 ditolak")
     assert unit_prints(page, operator) == before + 5
     assert on_hand(page, operator) == 35
     shoot(page, screenshots, "31-field-uploaded")
@@ -114,7 +114,7 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     page.route("**/field/uploads", cut_off)
     page.context.set_offline(False)
     page.locator("#field-upload").click()
-    expect(page.locator("#upload-status")).to_contain_text("did not finish")
+    expect(page.locator("#upload-status")).to_contain_text("tidak selesai")
     page.unroute("**/field/uploads")
     assert unit_prints(page, operator) == before + 8
     queued(page, 3)
@@ -135,7 +135,7 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     queued(page, 2)
     page.context.set_offline(False)
     page.locator("#field-upload").click()
-    expect(page.locator("#upload-status")).to_contain_text("1 recorded, 0 already recorded, 1 refused")
+    expect(page.locator("#upload-status")).to_contain_text("1 tercatat, 0 sudah tercatat sebelumnya, 1 ditolak")
     queued(page, 0)
     expect(page.locator("#refused li")).to_have_count(1)
     expect(page.locator("#refused li")).to_contain_text("No blank left")
