@@ -3,6 +3,7 @@ reloaded, logged in again, and uploaded when the network is back, each print onc
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 import pytest
@@ -43,8 +44,7 @@ def count_the_shelf(page: Page, token: str, counted: int) -> None:
     assert answer.ok, answer.text()
 
 
-def open_the_unit(page: Page) -> None:
-    page.goto(FIELD)
+def worker_in_control(page: Page) -> None:
     # The worker keeps the page before it takes control; from then on the page works offline.
     # (wait_for_function evaluates a string in the page, which its CSP forbids; evaluate does not.)
     page.evaluate(
@@ -63,7 +63,11 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     manager, operator = demo_tokens["manager"], demo_tokens["operator"]
     count_the_shelf(page, manager, 40)
     log_in(page, "operator", "demo-operator")
-    open_the_unit(page)
+    # The counter, where the operator lands, links to its office's unit page; this one is the unit's.
+    page.locator("#field-link").click()
+    expect(page).to_have_url(re.compile(r"/offices/62\.02/field/$"))
+    page.goto(FIELD)
+    worker_in_control(page)
     queued(page, 0)
     before = unit_prints(page, operator)
 
@@ -76,6 +80,12 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
 
     page.reload()  # no network: the worker serves the kept page, IndexedDB the queue
     assert page.evaluate("performance.getEntriesByType('navigation')[0].workerStart") > 0
+    queued(page, 5)
+    # The page closed and opened again, still with no network.
+    reopened = page.context.new_page()
+    page.close()
+    page = reopened
+    page.goto(FIELD)
     queued(page, 5)
     shoot(page, screenshots, "30-field-offline-queue")
 
@@ -93,7 +103,9 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     log_in(page, "operator", "demo-operator")
     page.goto(FIELD)  # online: the page uploads the queue by itself
     queued(page, 0)
-    expect(page.locator("#upload-status")).to_contain_text("5 tercatat, 0 sudah tercatat sebelumnya, 0 ditolak")
+    expect(page.locator("#upload-status")).to_contain_text(
+        "5 tercatat, 0 sudah tercatat sebelumnya, 0 ditolak"
+    )
     assert unit_prints(page, operator) == before + 5
     assert on_hand(page, operator) == 35
     shoot(page, screenshots, "31-field-uploaded")
@@ -135,7 +147,9 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     queued(page, 2)
     page.context.set_offline(False)
     page.locator("#field-upload").click()
-    expect(page.locator("#upload-status")).to_contain_text("1 tercatat, 0 sudah tercatat sebelumnya, 1 ditolak")
+    expect(page.locator("#upload-status")).to_contain_text(
+        "1 tercatat, 0 sudah tercatat sebelumnya, 1 ditolak"
+    )
     queued(page, 0)
     expect(page.locator("#refused li")).to_have_count(1)
     expect(page.locator("#refused li")).to_contain_text("No blank left")
