@@ -20,6 +20,7 @@ from pathlib import Path
 
 import marshmallow as ma
 from flask import current_app, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
@@ -39,7 +40,7 @@ from ..stock.ledger import M
 from ..stock.schemas import BatchPrintItemSchema
 from . import field_rules
 from .blueprint import bp, principal
-from .labels import PRINT_REASONS, describe
+from .labels import PRINT_OUTCOMES, PRINT_REASONS, describe
 
 MAX_PRINTS = 1000  # as the API's batch
 
@@ -64,7 +65,26 @@ def _office(code: str) -> Office:
 @login_required
 def field(code: str):
     office = _office(code)
-    return render_template("web/field.html", office=office, reasons=PRINT_REASONS)
+    return render_template(
+        "web/field.html",
+        office=office,
+        reasons=PRINT_REASONS,
+        words={
+            key: str(word) for key, word in {**PRINT_OUTCOMES, **PRINT_REASONS, **_refusal_words()}.items()
+        },
+    )
+
+
+def _refusal_words() -> dict[str, str]:
+    """Why the page's refused prints were refused, in the reader's language (the upload's
+    answer carries the service's English message, shown where a reason is not named here)."""
+    return {
+        "insufficient_stock": _("No blank left for this print."),
+        "printed_at_future": _("Dated ahead of the server's clock: check the device's clock."),
+        "printed_at_too_old": _("Too old to record here: ask a manager for a stock correction."),
+        "printed_before_last_upload": _("Dated before this unit's last upload: check the device's clock."),
+        "validation_error": _("Not a valid print."),
+    }
 
 
 @bp.route("/offices/<code>/field/sw.js")

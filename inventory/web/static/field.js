@@ -11,6 +11,8 @@
   var PENDING = "pending:" + office;
   var REASON = "field-reason:" + office;
   var $ = function (id) { return document.getElementById(id); };
+  var words = JSON.parse(text.words);  // labels and refusals in the page's language
+  var word = function (key) { return words[key] || key; };
 
   if (navigator.serviceWorker) {
     navigator.serviceWorker.register(text.worker, { scope: text.scope }).catch(function () {});
@@ -76,7 +78,8 @@
       refused.forEach(function (p) {
         var item = $("refused-item").content.firstElementChild.cloneNode(true);
         item.dataset.clientId = p.client_id;
-        item.querySelector(".what").textContent = when(p.printed_at) + " · " + p.outcome + " · " + p.reason + ": " + p.message;
+        item.querySelector(".what").textContent = when(p.printed_at) + " · " + word(p.outcome) + " · " +
+          word(p.reason) + ": " + (words[p.error] || p.message);
         list.appendChild(item);
       });
       $("refused-box").hidden = !refused.length;

@@ -152,7 +152,9 @@ def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_onc
     )
     queued(page, 0)
     expect(page.locator("#refused li")).to_have_count(1)
-    expect(page.locator("#refused li")).to_contain_text("No blank left")
+    expect(page.locator("#refused li")).to_contain_text(
+        "Berhasil dicetak · Rekam baru: Tidak ada blangko tersisa"
+    )
     page.reload()
     expect(page.locator("#refused li")).to_have_count(1)
     shoot(page, screenshots, "32-field-refused")
