@@ -18,6 +18,7 @@ from . import (  # noqa: F401
     context,
     counter,
     errors,
+    field,
     i18n,
     office_page,
     overview,
