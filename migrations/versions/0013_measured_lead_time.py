@@ -1,8 +1,8 @@
 """measured_lead_time: offices.measured_lead_time_days, the median days from submission to first
 receipt over the office's last fulfilled requests for blanks (issue 13)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-02 18:05:00
 
 """
@@ -10,8 +10,8 @@ Create Date: 2026-12-02 18:05:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
