@@ -13,6 +13,7 @@ from ..core.errors import Conflict, Forbidden, Invalid, NotFound
 from ..core.principal import Principal
 from ..stock.events import DeliveryRecorded, TransferCancelled, TransferDispatched, TransferReceived
 from . import rules
+from .lead_time import refresh_lead_time
 from .service import R, locked, record, refresh_on_order, state_of
 
 
@@ -87,3 +88,5 @@ def _save(row, after: rules.State, action: str, quantity: int, actor: Principal)
     )
     record(row.id, action, after.status, actor, quantity=quantity)
     refresh_on_order(row.office_id)
+    if after.status == "fulfilled" and row.status != "fulfilled":
+        refresh_lead_time(row.office_id)

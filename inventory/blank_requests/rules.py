@@ -6,6 +6,7 @@ No Flask, no database: service.py reads the row (locked), asks these, and writes
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 from ..core.errors import Conflict, Invalid
@@ -207,3 +208,22 @@ def needs_justification(quantity: int, suggested: int | None, justification: str
             field="justification",
             suggested_quantity=suggested,
         )
+
+
+# Lead time is measured over the office's last few fulfilled requests, and trusted from three
+# on: one slow delivery should not set it, nor should a request of two years ago.
+LEAD_TIME_SAMPLE = 5
+LEAD_TIME_MIN_REQUESTS = 3
+
+
+def measured_lead_time(days: list[float]) -> int | None:
+    """The median of `days` (submission to first receipt, newest request first) over the last
+    LEAD_TIME_SAMPLE, in whole days rounded up (a buffer too short runs out) once measured to
+    a tenth of a day (a delivery ten days and a minute later took ten days); None under
+    LEAD_TIME_MIN_REQUESTS, when the office's setting stands."""
+    recent = sorted(days[:LEAD_TIME_SAMPLE])
+    if len(recent) < LEAD_TIME_MIN_REQUESTS:
+        return None
+    middle = len(recent) // 2
+    median = recent[middle] if len(recent) % 2 else (recent[middle - 1] + recent[middle]) / 2
+    return max(math.ceil(round(median, 1)), 0)

@@ -45,6 +45,10 @@ class Office(db.Model):
     # tree.set_on_order): the projection counts them as on order.
     on_order: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     on_order_due: Mapped[date | None] = mapped_column(Date)
+    # The median days from submission to first receipt over the office's last fulfilled
+    # requests, once there are enough of them (tree.set_measured_lead_time): the projection
+    # uses it instead of lead_time_days, which is a guess.
+    measured_lead_time_days: Mapped[int | None] = mapped_column(Integer)
     # The letterhead and the signatory of its documents (berita acara pemusnahan).
     address: Mapped[str | None] = mapped_column(String(500))
     head_name: Mapped[str | None] = mapped_column(String(200))

@@ -167,6 +167,19 @@ def set_on_order(office_id: int, quantity: int, due: date | None) -> None:
         bus.publish(PlanningSettingsChanged(changed.path))
 
 
+def set_measured_lead_time(office_id: int, days: int | None) -> None:
+    """The lead time the office's own fulfilled requests show (None: too few yet); its
+    alerts are re-evaluated when it changes, as for a planning setting."""
+    changed = db.session.execute(
+        update_(Office)
+        .where(Office.id == office_id, _differs(Office.measured_lead_time_days, days))
+        .values(measured_lead_time_days=days)
+        .returning(Office.path)
+    ).first()
+    if changed is not None:
+        bus.publish(PlanningSettingsChanged(changed.path))
+
+
 def _differs(column, value):
     """NULL-aware `column <> value`."""
     return column.is_not(None) if value is None else or_(column.is_(None), column != value)

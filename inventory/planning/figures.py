@@ -170,7 +170,8 @@ def figures_statement(dialect: str) -> Select:
     return (
         select(
             _O.c.id, _O.c.code, _O.c.path, _O.c.min_stock, _O.c.target_date, _O.c.lead_time_days,
-            _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone, _O.c.on_order, _O.c.on_order_due,
+            _O.c.measured_lead_time_days, _O.c.safety_days, _O.c.print_capacity_per_day, _O.c.time_zone,
+            _O.c.on_order, _O.c.on_order_due,
             _B.c.on_hand.label("own_on_hand"),
             _R.c.on_hand.label("subtree_on_hand"), _R.c.in_transit_in, _R.c.target, _R.c.recorded,
             _R.c.print_backlog, window.c.printed, window.c.spoiled, window.c.replacement,
@@ -190,6 +191,7 @@ def figures_of(
     cost ten times as much, and this runs for four offices on every print), the office's
     settings with its own and subtree stock; `ancestors`: see ancestors_usage."""
     usage = _usage(office, as_of, current_app.config["USAGE_WINDOW_DAYS"])
+    lead_time = lead_time_of(office)
     inputs = Inputs(
         as_of=as_of,
         on_hand=office["subtree_on_hand"],
@@ -199,7 +201,7 @@ def figures_of(
         print_backlog=office["print_backlog"],
         usage=usage,
         horizon_days=horizon_for(as_of, horizon_days, office["target_date"]),
-        lead_time_days=office["lead_time_days"],
+        lead_time_days=lead_time,
         safety_days=office["safety_days"],
         target_date=office["target_date"],
         print_capacity_per_day=office["print_capacity_per_day"],
@@ -214,12 +216,22 @@ def figures_of(
         office["path"],
         office["own_on_hand"],
         office["min_stock"],
-        office["lead_time_days"],
+        lead_time,
         office["target_date"],
         inputs,
         project(inputs),
         office["on_order_due"],
     )
+
+
+def lead_time_of(office) -> int:
+    """The lead time the office's own fulfilled requests measured, else its setting."""
+    measured = office["measured_lead_time_days"]
+    return office["lead_time_days"] if measured is None else measured
+
+
+def lead_time_basis(office: Office) -> str:
+    return "setting" if office.measured_lead_time_days is None else "measured"
 
 
 def _usage(row, as_of: date, window: int) -> Usage:
@@ -251,6 +263,8 @@ def projection_report(office: Office, horizon_days: int | None = None) -> dict:
             "spoiled_in_window": inputs.usage.spoiled,
             "replacements_in_window": inputs.usage.replacement,
             "lead_time_days": inputs.lead_time_days,
+            "lead_time_basis": lead_time_basis(office),
+            "lead_time_setting_days": office.lead_time_days,
             "safety_days": inputs.safety_days,
             "target_date": inputs.target_date,
             "print_capacity_per_day": inputs.print_capacity_per_day,

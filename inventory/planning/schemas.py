@@ -94,7 +94,16 @@ class ProjectionInputsSchema(ma.Schema):
     replacements_in_window = fields.Integer(
         metadata={"description": "Printed for replacement or data change."}
     )
-    lead_time_days = fields.Integer()
+    lead_time_days = fields.Integer(
+        metadata={"description": "The lead time used: measured from the office's requests, or its setting."}
+    )
+    lead_time_basis = fields.String(
+        metadata={
+            "description": "`measured`: the median days from submission to first receipt over the office's "
+            "last fulfilled requests (from 3 on); `setting`: lead_time_days as set."
+        }
+    )
+    lead_time_setting_days = fields.Integer(metadata={"description": "The office's lead_time_days setting."})
     safety_days = fields.Integer()
     target_date = fields.Date(allow_none=True)
     print_capacity_per_day = fields.Integer(allow_none=True)

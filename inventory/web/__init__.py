@@ -23,6 +23,7 @@ from . import (  # noqa: F401
     office_page,
     overview,
     reports_page,
+    requests_page,
     session,
     settings_page,
     throttle,

@@ -205,3 +205,30 @@ class SettingsForm(FlaskForm):
         _l("Days before the public board says “not updated”"),
         validators=[InputRequired(), NumberRange(min=1, max=365)],
     )
+
+
+class RequestForm(OnceForm):
+    """A new request for blanks, pre-filled from the projection's suggestion."""
+
+    supplier = SelectField(_l("Ask"), choices=[], validators=[DataRequired()])
+    quantity = IntegerField(_l("Quantity"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+    justification = TextAreaField(
+        _l("Justification"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)]
+    )
+    needed_by = DateField(_l("Needed by"), validators=[Optional()])
+    emergency = BooleanField(_l("Emergency"))
+
+
+class ApproveForm(FlaskForm):
+    """A quota at the current step; the service refuses a lower one without a note."""
+
+    approved_quantity = IntegerField(
+        _l("Quota"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)]
+    )
+    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)])
+
+
+class DecisionForm(FlaskForm):
+    """Submit, cancel or reject: a note, which a rejection needs (the service says so)."""
+
+    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)])

@@ -50,6 +50,10 @@ ALERT_KINDS = {
 SEVERITIES = {"warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_STATUSES = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
 TRANSFER_STATUSES = {"in_transit": _l("In transit"), "received": _l("Received"), "cancelled": _l("Cancelled")}
+REQUEST_STATUSES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
+                    "rejected": _l("Rejected"), "partially_fulfilled": _l("Partly fulfilled"),
+                    "fulfilled": _l("Fulfilled"), "closed": _l("Closed"),
+                    "cancelled": _l("Cancelled")}  # fmt: skip
 PRINT_OUTCOMES = {"printed": _l("Printed"), "spoiled": _l("Spoiled")}
 PRINT_REASONS = {"new_record": _l("New record"), "replacement": _l("Replacement (lost or damaged)"),
                  "data_change": _l("Change of data"), "other": _l("Other")}  # fmt: skip
@@ -249,6 +253,12 @@ def describe(error: DomainError) -> str:
         "alert_acknowledged": lambda: _("This alert has already been acknowledged."),
         "alert_resolved": lambda: _("This alert has already been resolved."),
         "target_date_past": lambda: _("This date has passed: give today or a later day, or leave it empty."),
+        "bad_request_state": lambda: _("This request can no longer be changed that way."),
+        "note_required": lambda: _("Write a note saying why."),
+        "justification_required": lambda: _("A quantity other than the suggested one needs a justification."),
+        "approved_quantity_too_high": lambda: _("At most %(n)s can be approved.", n=number(d.get("maximum"))),
+        "not_your_request": lambda: _("Your office may not do this with this request."),
+        "request_not_found": lambda: _("No such request."),
     }
     text = texts.get(error.error)
     return text() if text else error.message

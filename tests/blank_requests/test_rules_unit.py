@@ -134,3 +134,21 @@ def test_another_quantity_than_the_suggestion_needs_a_justification():
         rules.needs_justification(4000, 1442, " ")
     assert refused.value.details == {"field": "justification", "suggested_quantity": 1442}
     rules.needs_justification(4000, 1442, "Pemilu")
+
+
+@pytest.mark.parametrize(
+    ("days", "measured"),
+    [
+        ([], None),
+        ([12.0, 30.0], None),  # two requests are not yet a lead time: the setting stands
+        ([10.0, 20.5, 30.0], 21),  # the median, rounded up to a whole day
+        ([10.0, 40.0, 20.0, 30.0], 25),  # an even count: the mean of the middle two
+        ([7.0, 7.0, 7.0, 7.0, 7.0, 90.0, 90.0], 7),  # only the last five (newest first) count
+        ([0.2, 0.5, 0.9], 1),
+        ([0.0, 0.0, 0.0], 0),
+        ([10.2, 10.3, 10.2], 11),
+        ([10.01, 10.04, 10.0], 10),  # minutes past the day are not a day more
+    ],
+)
+def test_lead_time_is_the_median_of_the_last_fulfilled_requests(days, measured):
+    assert rules.measured_lead_time(days) == measured

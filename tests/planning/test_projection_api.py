@@ -49,8 +49,8 @@ def test_kotim_without_print_history_needs_2547_blanks_and_holds_5000(api):
         "on_hand": 5000, "in_transit_in": 0, "on_order": 0, "target": 310_785, "recorded": 308_289,
         "print_backlog": 0,
         "window_days": 30, "printed_in_window": 0, "spoiled_in_window": 0, "replacements_in_window": 0,
-        "lead_time_days": 14, "safety_days": 7, "target_date": None, "print_capacity_per_day": None,
-        "min_sample_prints": 50,
+        "lead_time_days": 14, "lead_time_basis": "setting", "lead_time_setting_days": 14,
+        "safety_days": 7, "target_date": None, "print_capacity_per_day": None, "min_sample_prints": 50,
     }  # fmt: skip
     out = report["outputs"]
     assert out["unrecorded"] == 2496 and out["remaining"] == 5000
