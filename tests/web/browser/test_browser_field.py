@@ -39,7 +39,7 @@ def count_the_shelf(page: Page, token: str, counted: int) -> None:
     answer = page.request.post(
         f"/api/v1/offices/{UNIT}/adjustments",
         headers={"Authorization": f"Bearer {token}"},
-        data={"counted": counted, "reason": "Stock opname in the field"},
+        data={"counted": counted, "reason": "Stock opname in the field", "confirm": True},
     )
     assert answer.ok, answer.text()
 
