@@ -152,3 +152,30 @@ def test_refusals_and_bad_input_answer_in_json_without_writing(web):
     no_csrf = upload(b, prints(1), csrf=False)
     assert no_csrf.status_code == 400
     assert web.on_hand("62.02") == 0
+
+
+def test_five_uploads_at_once_with_one_key_record_once_and_answer_alike(web):
+    """As tests/core/test_races.py does for every keyed API route: the same upload sent five
+    times at once (five tabs of the same operator) records each print once, and every
+    answer is the first one's."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    deliver(web, "62.02", 10)
+    tabs = [browser(web, "operator") for _ in range(5)]
+    tokens = [tab.get("/offices/62.02/field/token").json["csrf_token"] for tab in tabs]
+    sent = body(prints(3))
+    start = Barrier(5)
+
+    def send(n):
+        start.wait()
+        headers = {"Accept": "application/json", "X-CSRFToken": tokens[n], "Idempotency-Key": "race-1"}
+        response = tabs[n].client.post(URL, json=sent, headers=headers)
+        return response.status_code, summary(response)
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        answers = list(pool.map(send, range(5)))
+
+    assert answers == [(201, (3, 0, 0))] * 5 or answers == [(200, (3, 0, 0))] * 5, answers
+    prints_recorded = [line for line in ledger(web, "62.02")["items"] if line["kind"] == "print"]
+    assert len(prints_recorded) == 3
