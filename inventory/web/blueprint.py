@@ -16,6 +16,8 @@ from ..core.db import db
 from ..core.errors import DomainError
 from ..core.models import IdempotencyKey
 from ..core.principal import Principal
+from ..offices import tree
+from ..offices.models import Office
 from .labels import describe
 
 bp = Blueprint(
@@ -28,6 +30,15 @@ T = TypeVar("T")
 def principal() -> Principal:
     """The logged-in user as the permission checks know it (the same Principal the API builds)."""
     return current_user.principal
+
+
+def office_for(code: str, *actions: str) -> Office:
+    """The office a page is about, once the user may do each of `actions` there (403 otherwise;
+    an unknown code is a 404)."""
+    office = tree.get_by_code(code)
+    for action in actions or (permissions.READ,):
+        permissions.require(principal(), action, office.path)
+    return office
 
 
 def can(action: str, office_path: str | None = None) -> bool:

@@ -34,7 +34,7 @@ from ..stock import ledger
 from ..stock import service as stock
 from ..stock.ledger import M
 from . import counter_rules
-from .blueprint import bp, principal, write, write_once
+from .blueprint import bp, office_for, principal, write, write_once
 from .forms import CounterForm, DayForm, UndoForm, day_field
 from .labels import PRINT_REASONS
 
@@ -44,9 +44,7 @@ R = M.alias("reversal")
 
 
 def _office(code: str) -> Office:
-    office = tree.get_by_code(code)
-    permissions.require(principal(), permissions.PRINT, office.path)
-    return office
+    return office_for(code, permissions.PRINT)
 
 
 def _not_reversed():

@@ -39,7 +39,7 @@ from ..stock import service as stock
 from ..stock.ledger import M
 from ..stock.schemas import BatchPrintItemSchema
 from . import field_rules
-from .blueprint import bp, principal
+from .blueprint import bp, office_for, principal
 from .labels import PRINT_OUTCOMES, PRINT_REASONS, describe
 
 MAX_PRINTS = 1000  # as the API's batch
@@ -56,9 +56,7 @@ _item_schema = BatchPrintItemSchema()
 
 
 def _office(code: str) -> Office:
-    office = tree.get_by_code(code)
-    permissions.require(principal(), permissions.PRINT, office.path)
-    return office
+    return office_for(code, permissions.PRINT)
 
 
 @bp.route("/offices/<code>/field/")

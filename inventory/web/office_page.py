@@ -17,17 +17,11 @@ from ..stock import ledger
 from ..stock import service as stock
 from ..stock.count_rules import needs_confirmation
 from . import area, chart
-from .blueprint import bp, principal, write, write_once
+from .blueprint import bp, office_for, principal, write, write_once
 from .forms import DeliveryForm, PostForm, PrintForm, ReceiptForm, StocktakeForm, TransferForm
 from .labels import number, office_name
 
 LEDGER_ROWS = 20
-
-
-def _office(code: str, action: str = permissions.READ) -> Office:
-    office = tree.get_by_code(code)
-    permissions.require(principal(), action, office.path)
-    return office
 
 
 def _destinations(office: Office) -> list[SelectChoice]:
@@ -91,7 +85,7 @@ def _render(office: Office, status: int = 200, **bound):
 @bp.route("/offices/<code>")
 @login_required
 def office_page(code: str):
-    return _render(_office(code))
+    return _render(office_for(code))
 
 
 def _done(office: Office, message: str):
@@ -102,7 +96,7 @@ def _done(office: Office, message: str):
 @bp.route("/offices/<code>/deliveries", methods=["POST"])
 @login_required
 def deliver(code: str):
-    office = _office(code, permissions.DELIVER)
+    office = office_for(code, permissions.DELIVER)
     form = DeliveryForm()
     if not form.validate_on_submit():
         return _render(office, 422, delivery=form)
@@ -122,7 +116,7 @@ def deliver(code: str):
 @bp.route("/offices/<code>/prints", methods=["POST"])
 @login_required
 def print_card(code: str):
-    office = _office(code, permissions.PRINT)
+    office = office_for(code, permissions.PRINT)
     form = PrintForm()
     if not form.validate_on_submit():
         return _render(office, 422, print=form)
@@ -137,7 +131,7 @@ def print_card(code: str):
 @bp.route("/offices/<code>/transfers", methods=["POST"])
 @login_required
 def dispatch(code: str):
-    office = _office(code, permissions.TRANSFER)
+    office = office_for(code, permissions.TRANSFER)
     form = TransferForm()
     form.destination.choices = _destinations(office)
     if not form.validate_on_submit():
@@ -165,7 +159,7 @@ def dispatch(code: str):
 @bp.route("/offices/<code>/stocktakes", methods=["POST"])
 @login_required
 def stocktake(code: str):
-    office = _office(code, permissions.ADJUST)
+    office = office_for(code, permissions.ADJUST)
     form = StocktakeForm()
     if not form.validate_on_submit():
         return _render(office, 422, stocktake=form)
@@ -196,7 +190,7 @@ def close_transfer(transfer_id: int, action: str):
     """Receive at the destination (as counted), or call back at the source: the same rule as the API."""
     transfer = ledger.get_transfer(transfer_id)
     side = "to" if action == "receive" else "from"
-    office = _office(transfer[side], permissions.TRANSFER)
+    office = office_for(transfer[side], permissions.TRANSFER)
     if action == "cancel":
         if PostForm().validate_on_submit() and write(lambda: stock.cancel_transfer(transfer_id, principal())):
             flash(_("Transfer %(id)s cancelled.", id=transfer_id), "success")

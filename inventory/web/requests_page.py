@@ -13,7 +13,7 @@ from ..auth import permissions
 from ..blank_requests import reading, service, suggestion
 from ..offices import tree
 from ..offices.models import Office
-from .blueprint import bp, principal, write, write_once
+from .blueprint import bp, office_for, principal, write, write_once
 from .forms import ApproveForm, DecisionForm, RequestForm
 from .labels import number, office_name
 
@@ -65,9 +65,7 @@ def _suppliers(office: Office) -> list[SelectChoice]:
 
 
 def _requester(code: str) -> Office:
-    office = tree.get_by_code(code)
-    permissions.require(principal(), permissions.REQUEST_BLANKS, office.path)
-    return office
+    return office_for(code, permissions.REQUEST_BLANKS)
 
 
 @bp.route("/offices/<code>/requests/new")

@@ -11,13 +11,12 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from ..auth import permissions
 from ..core.db import db
 from ..core.errors import DomainError, Forbidden
 from ..offices import tree
 from ..offices.models import Office
 from ..stock.offices_api import FIELD_ACTIONS
-from .blueprint import bp, principal
+from .blueprint import bp, office_for
 from .forms import SettingsForm
 from .labels import describe
 
@@ -26,10 +25,7 @@ FIELDS = ("min_stock", "target_date", "lead_time_days", "safety_days", "print_ca
 
 
 def _office(code: str) -> Office:
-    office = tree.get_by_code(code)
-    for needs in sorted({FIELD_ACTIONS[name] for name in FIELDS}):
-        permissions.require(principal(), needs, office.path)
-    return office
+    return office_for(code, *sorted({FIELD_ACTIONS[name] for name in FIELDS}))
 
 
 def _page(office: Office, form: SettingsForm, status: int = 200):
