@@ -131,11 +131,18 @@ def record(
     return connection().execute(insert(CM).returning(CM.c.id), row).scalar_one()
 
 
-def add_movement(office_id: int, actor: Principal, category: str, quantity: int, **fields: Any) -> int:
-    """Cards into custody (a spoiled print, a returned card, a defective blank), with their line."""
+def add_movement(
+    office_id: int, actor: Principal, category: str, quantity: int, announce: bool = True, **fields: Any
+) -> int:
+    """Cards into custody (a spoiled print, a returned card, a defective blank), with their line.
+
+    `announce=False` for a print: its office's destruction_overdue follows with the settler
+    (settlement.py), not inside the print, since weighing it reads the office's custody ledger.
+    """
     add(office_id, category, quantity)
     movement_id = record(office_id, actor, category, "added", quantity, **fields)
-    changed(office_id)
+    if announce:
+        changed(office_id)
     return movement_id
 
 

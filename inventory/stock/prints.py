@@ -60,6 +60,7 @@ def consume(
             actor,
             "spoiled_print",
             1,
+            announce=False,  # the settler weighs destruction_overdue (settlement.py)
             movement_id=movement["id"],
             occurred_at=movement["occurred_at"],
         )
@@ -123,8 +124,6 @@ def _print_in_one_statement(
     written = connection().execute(PRINT_ONE, params).first()
     if written is None:  # a guard held: no blank left or the office closed; nothing written
         _refuse_print(office)
-    if spoiled:
-        custody.changed(office.id)  # PRINT_ONE kept the card for destruction
     row["id"], row["balance_after"], min_stock = written
     return movement_out(row, office.code, actor.name), min_stock
 
@@ -268,4 +267,4 @@ def _keep_spoiled(office: OfficeRef, actor: Principal, spoiled: list[dict]) -> N
           "recorded_at": now, "reason": None, "transfer_id": None, "destruction_id": None, "note": None}
          for row in spoiled],
     )  # fmt: skip
-    custody.changed(office.id)
+    # destruction_overdue follows with the settler, which sees the batch's spoiled count.

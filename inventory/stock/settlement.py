@@ -35,7 +35,7 @@ from sqlalchemy import delete, exists, func, select, text
 from ..core import bus
 from ..core.db import connection, db, reading
 from ..offices.models import Office
-from . import rollups
+from . import custody, rollups
 from .events import TotalsSettled
 from .rollups import P, ancestry
 
@@ -184,6 +184,13 @@ def _add_to_ancestors(rows) -> None:
         {key: tuple(delta) for key, delta in usage.items()},
     )
     bus.publish(TotalsSettled(tuple(sorted(stock.keys() | printed_at))))
+    # Spoiled prints went into custody in their own transactions; the offices' destruction
+    # alerts are weighed here, once a batch (it reads their custody ledgers), after their
+    # custody rows are locked, last, as every writer of custody takes them.
+    spoiled_at = sorted({row.office_id for row in rows if row.spoiled > 0})
+    if spoiled_at:
+        custody.lock(*spoiled_at)
+        custody.changed(*spoiled_at)
 
 
 def queued_count() -> int:
