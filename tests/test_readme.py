@@ -112,12 +112,13 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     assert damage["kind"] == "damage"
     assert reversal["reverses_id"] == damage["id"] and reversal["quantity"] == 3
     # Each transfer received is the one just dispatched: stock, then the spoiled card sent up
-    # for destruction, then the lowest 100 serialled blanks, then 50 of which 47 arrived.
+    # for destruction, then the lowest 100 serialled blanks, then the spoiled serialled card
+    # sent up, then 50 of which 47 arrived.
     sent = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers$", c.url)]
     landed = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers/\d+/receive$", c.url)]
     assert [t["id"] for t in landed] == [t["id"] for t in sent], (sent, landed)
     assert all(t["status"] == "received" for t in landed)
-    _stock_sent, custody_sent, serials_sent, _short_sent = sent
+    _stock_sent, custody_sent, serials_sent, burned_sent, _short_sent = sent
     assert landed[-1]["counted"] == 47 and landed[-1]["loss"]["quantity"] == -3, landed[-1]
     assert custody_sent["custody"] == "spoiled" and custody_sent["category"] == "spoiled_print"
     assert serials_sent["serials"] == ["KTP0001000-KTP0001099"], serials_sent
@@ -129,6 +130,12 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     assert [step["kind"] for step in story["trail"]] == ["delivery", "transfer_out", "transfer_in", "print"]
     assert story["ended_by"]["office"] == "62.02.05", story
     assert only("GET", r"/offices/62.02.05/serials$").json()["held"][0]["range"] == "KTP0001001-KTP0001099"
+    # Blank KTP0001001, spoiled at Baamang and sent up, burned by the berita acara naming it.
+    assert burned_sent["custody"] == "spoiled" and burned_sent["from"] == "62.02.05", burned_sent
+    ashes = only("GET", r"/serials/KTP0001001$").json()
+    assert ashes["destroyed_by"]["document_no"] == "BA-470/013/2026", ashes
+    assert [step["kind"] for step in ashes["trail"]][-2:] == ["print", "destruction"], ashes
+    assert ashes["ended_by"]["outcome"] == "spoiled" and ashes["trail"][-1]["office"] == "62.02"
     manifest = only("POST", r"/deliveries/manifest").json()
     assert manifest["movement"]["serials"] == ["04A1B2C3D4E5F6", "04A1B2C3D4E5F7"], manifest
     patched = [c.json() for c in made if c.method == "PATCH" and re.search(r"/offices/62.02.05$", c.url)]

@@ -14,7 +14,7 @@ from ..core.errors import Invalid, NotFound
 from ..core.parsing import Blueprint
 from ..core.unit_of_work import IDEMPOTENCY_HEADER, idempotent, writes
 from ..offices import tree
-from . import ledger, serial_ranges, service
+from . import ledger, serial_lookup, serial_ranges, service
 from .schemas import (
     AdjustmentSchema,
     BatchPrintItemSchema,
@@ -339,9 +339,10 @@ def office_serials(query, code):
 @serials_blp.route("/serials/<serial>", methods=["GET"])
 @serials_blp.response(200, SerialStorySchema)
 def serial_story(serial):
-    """Where one blank is (its range and holder, or what ended it) and every movement that carried it."""
+    """Where one blank is (its range and holder, or the print that ended it and the record that burned
+    it) and every movement and destruction record that carried it."""
     try:
-        story = serial_ranges.find(serial)
+        story = serial_lookup.find(serial)
     except NotationError as error:
         raise Invalid(str(error), error="invalid_serial", field="serial", location="path") from None
     principal = current_principal()

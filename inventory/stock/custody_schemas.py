@@ -13,6 +13,7 @@ from .models import (
     DESTRUCTION_STATUSES,
     RETURN_REASONS,
 )
+from .serials import NotationError, parse_notations
 
 # Counts are Integer columns: within 32 bits, and a plausible day's burning.
 COUNT = validate.Range(min=0, max=10_000_000)
@@ -83,6 +84,32 @@ class CountsSchema(Strict):
             raise ma.ValidationError("Count at least one card.")
 
 
+class DestructionSerials(fields.List):
+    """The serials of the spoiled prints a record burns, as users type them (stock/serials.py),
+    kept as ranges in serial order: signing links each to its blank (destruction_serials.py)."""
+
+    def __init__(self, **kwargs) -> None:
+        description = (
+            "Serials of the spoiled prints burned, where known: ranges (`KTP0001030-KTP0001031`, "
+            "`KTP0001030+2`), single serials or chip UIDs; kept as ranges in serial order. At most "
+            "as many as `counts.spoiled_print`; on signing each must be a blank spoiled at the office "
+            "or below it and not destroyed yet (409 serial_not_in_custody, serial_already_destroyed)."
+        )
+        super().__init__(
+            fields.String(validate=words(1, 100)),
+            validate=validate.Length(max=1000),
+            metadata={"description": description, "example": ["KTP0001030-KTP0001031"]},
+            **kwargs,
+        )
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        items = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return [str(found) for found in sorted(parse_notations(items))] if items else []
+        except NotationError as error:
+            raise ma.ValidationError(str(error)) from None
+
+
 def _destruction_fields(required: bool) -> dict[str, fields.Field]:
     """A record's fields: all required to draft it, any of them to change a draft."""
     return {
@@ -97,11 +124,7 @@ def _destruction_fields(required: bool) -> dict[str, fields.Field]:
             metadata={"description": "At least two: Satpol PP, Inspektorat, police, journalists..."},
         ),
         "counts": fields.Nested(CountsSchema, required=required),
-        "serials": fields.List(
-            fields.String(validate=words(1, 100)),
-            validate=validate.Length(max=1000),
-            metadata={"description": "Serial ranges or identifiers, where known."},
-        ),
+        "serials": DestructionSerials(),
         "note": text(2000, allow_none=True),
     }
 

@@ -4,7 +4,9 @@ A record starts as a draft (editable, deletable). Signing takes its counts out o
 custody (guarded like stock: never more than it holds, 409 insufficient_custody) and freezes
 it; the signed paper's scan is attached after (PDF, JPEG or PNG, by their first bytes, with
 its SHA-256), then it is reported to the province. A signed record is never edited: a
-mistake is corrected by a reversal record naming it, which puts the cards back.
+mistake is corrected by a reversal record naming it, which puts the cards back. The serials a
+record names are linked to their spoiled blanks when it is signed, and unlinked by its reversal
+(destruction_serials.py), so GET /serials/{serial} names the record that burned a blank.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from ..core.errors import Conflict, Invalid, NotFound
 from ..core.principal import Principal
 from ..offices.models import Office
 from ..offices.tree import OfficeRef
-from . import custody
+from . import custody, destruction_serials
 from .models import CUSTODY_CATEGORIES, Destruction
 
 D = Destruction.__table__
@@ -55,7 +57,15 @@ def draft(office: OfficeRef, actor: Principal, fields: dict[str, Any]) -> dict:
         "updated_at": now,
         **_columns(fields),
     }
-    return get(db.session.execute(insert(D).values(values).returning(D.c.id)).scalar_one())
+    return _checked(db.session.execute(insert(D).values(values).returning(D.c.id)).scalar_one())
+
+
+def _checked(destruction_id: int) -> dict:
+    """The record as it now stands, refused (422, rolled back) if it names more serials than
+    spoiled prints: a draft may change its counts and its serials in separate edits."""
+    record = get(destruction_id)
+    destruction_serials.check_count(record["serials"], record["spoiled_print"])
+    return record
 
 
 def edit(destruction_id: int, fields: dict[str, Any]) -> dict:
@@ -68,7 +78,7 @@ def edit(destruction_id: int, fields: dict[str, Any]) -> dict:
     ).first()
     if changed is None:
         _refuse_not_draft(destruction_id, "edited")
-    return get(destruction_id)
+    return _checked(destruction_id)
 
 
 def discard(destruction_id: int) -> None:
@@ -87,17 +97,24 @@ def _refuse_not_draft(destruction_id: int, verb: str):
 
 
 def sign(destruction_id: int, actor: Principal) -> dict:
-    """Take the record's cards out of custody and freeze it, exactly once even when two sign at once."""
+    """Take the record's cards out of custody and freeze it, exactly once even when two sign at once;
+    the serials it names are linked to their blanks (destruction_serials.py)."""
     now = utcnow()
     signed = db.session.execute(
         update(D)
         .where(D.c.id == destruction_id, D.c.status == "draft")
         .values(status="signed", signed_by_id=actor.user_id, signed_at=now, updated_at=now)
-        .returning(D.c.office_id, D.c.destroyed_on, *(D.c[c] for c in CUSTODY_CATEGORIES))
+        .returning(D.c.office_id, D.c.serials, *(D.c[c] for c in CUSTODY_CATEGORIES))
     ).first()
     if signed is None:
         _refuse_not_draft(destruction_id, "signed again")
-    office_code = db.session.execute(select(Office.code).where(Office.id == signed.office_id)).scalar_one()
+    office_code, office_path = db.session.execute(
+        select(Office.code, Office.path).where(Office.id == signed.office_id)
+    ).one()
+    if signed.serials:  # ranges before custody rows: the lock order of a spoiled print
+        destruction_serials.check_count(signed.serials, signed.spoiled_print)
+        office = OfficeRef(signed.office_id, office_code, office_path)
+        destruction_serials.link(destruction_id, office, signed.serials)
     custody.lock(signed.office_id)
     for category in CUSTODY_CATEGORIES:  # in the lock order: (office, category)
         quantity = getattr(signed, category)
@@ -152,6 +169,7 @@ def reverse(destruction_id: int, actor: Principal, reason: str) -> dict:
         raise Conflict(
             f"Destruction {destruction_id} has already been reversed.", error="already_reversed"
         ) from None
+    destruction_serials.unlink(destruction_id, reversal_id)  # ranges before custody rows
     custody.lock(original["office_id"])
     for category in CUSTODY_CATEGORIES:
         quantity = original[category]

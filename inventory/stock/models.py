@@ -37,6 +37,8 @@ CUSTODY_KINDS = ("added", "transfer_out", "transfer_in", "transfer_return", "des
 RETURN_REASONS = ("replacement", "data_change", "damaged", "invalid")
 DESTRUCTION_STATUSES = ("draft", "signed", "reported")
 DESTRUCTION_METHODS = ("burned", "shredded", "cut")
+# A serial's trail past its spoiled print: a signed record burned it, or a reversal gave it back.
+SERIAL_DESTRUCTION_STEPS = ("destruction", "destruction_reversal")
 
 
 class Balance(db.Model):
@@ -210,9 +212,10 @@ class PendingRollup(db.Model):
 
 class SerialRange(db.Model):
     """A run of serialled blanks with one holder: an office, a transfer on the road, or the
-    movement that ended it (a print or spoiled print, later a destruction). Every range ever
-    delivered stays here, split only when a movement splits it, so the rows of one prefix and
-    width never overlap: a serial is found by the one row starting at or before it."""
+    movement that ended it (a print or spoiled print; a spoiled one may then be destroyed).
+    Every range ever delivered stays here, split only when a movement splits it, so the rows
+    of one prefix and width never overlap: a serial is found by the one row starting at or
+    before it."""
 
     __tablename__ = "serial_ranges"
 
@@ -228,6 +231,9 @@ class SerialRange(db.Model):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     transfer_id: Mapped[int | None] = mapped_column(ForeignKey("transfers.id"), index=True)
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("movements.id"), index=True)
+    # The signed destruction record (berita acara) that burned this ended blank, if any: set on
+    # the row the lookup already reads, so where a serial ended stays one index seek (0015).
+    destroyed_by_id: Mapped[int | None] = mapped_column(ForeignKey("destructions.id"), index=True)
 
     __table_args__ = (
         CheckConstraint("first >= 0 AND first <= last", name="first_last"),
@@ -257,6 +263,21 @@ class SerialMove(db.Model):
     last: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (Index("ix_serial_moves_root_id_first", "root_id", "first"),)
+
+
+class DestructionSerial(db.Model):
+    """One range a signed destruction record burned, or its reversal gave back: the serial's
+    trail past its print, read like SerialMove by the range as delivered (root_id)."""
+
+    __tablename__ = "destruction_serials"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    destruction_id: Mapped[int] = mapped_column(ForeignKey("destructions.id"), index=True)
+    root_id: Mapped[int] = mapped_column(BigInteger)
+    first: Mapped[int] = mapped_column(BigInteger)
+    last: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_destruction_serials_root_id_first", "root_id", "first"),)
 
 
 class CustodyBalance(db.Model):

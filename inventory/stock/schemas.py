@@ -14,6 +14,7 @@ from .models import (
     MOVEMENT_KINDS,
     PRINT_OUTCOMES,
     PRINT_REASONS,
+    SERIAL_DESTRUCTION_STEPS,
     TRANSFER_CUSTODIES,
     TRANSFER_STATUSES,
 )
@@ -480,8 +481,17 @@ class SerialHoldingsQuerySchema(Strict):
 
 
 class SerialStepSchema(ma.Schema):
-    movement_id = fields.Integer()
-    kind = fields.String(metadata={"enum": list(MOVEMENT_KINDS)})
+    movement_id = fields.Integer(allow_none=True, metadata={"description": "None for a destruction step."})
+    destruction_id = fields.Integer(
+        allow_none=True, metadata={"description": "The destruction record (or its reversal) of this step."}
+    )
+    kind = fields.String(
+        metadata={
+            "enum": [*MOVEMENT_KINDS, *SERIAL_DESTRUCTION_STEPS],
+            "description": "A movement's kind, or `destruction` (a signed record burned it) and "
+            "`destruction_reversal` (a reversal record gave it back to custody).",
+        }
+    )
     outcome = fields.String(allow_none=True)
     office = fields.String()
     occurred_at = UtcDateTime()
@@ -498,10 +508,21 @@ class SerialEndSchema(ma.Schema):
     office = fields.String()
 
 
+class SerialDestroyedBySchema(ma.Schema):
+    id = fields.Integer(metadata={"description": "The destruction record (berita acara)."})
+    document_no = fields.String()
+    destroyed_on = fields.Date()
+
+
 class SerialStorySchema(ma.Schema):
     serial = fields.String()
     range = fields.String(metadata={"description": "The range holding it now."})
     office = fields.String(allow_none=True, metadata={"description": "The office holding it, if held."})
     transfer_id = fields.Integer(allow_none=True, metadata={"description": "The transfer carrying it."})
     ended_by = fields.Nested(SerialEndSchema, allow_none=True)
+    destroyed_by = fields.Nested(
+        SerialDestroyedBySchema,
+        allow_none=True,
+        metadata={"description": "The signed destruction record that burned this spoiled blank, if any."},
+    )
     trail = fields.List(fields.Nested(SerialStepSchema))

@@ -3,7 +3,7 @@
 Kept apart from prints.py, whose one-statement path (print_sql.py) knows nothing of serials: a
 print with a serial takes the general path on both databases (the guarded debit, the ledger
 line, the usage counts), then ends the serial's range, so the balance row is locked before any
-range (the global lock order)."""
+range (the global lock order); a spoiled one then goes into custody, whose rows come last."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from ..core.errors import Invalid
 from ..core.principal import Principal
 from ..offices.models import Office
 from ..offices.tree import OfficeRef
-from . import books, serial_ranges
+from . import books, custody, serial_ranges
 from .prints import _print_time_refusal as print_time_refusal  # shared with prints.consume
 from .prints import count_usage, time_zone_of
 from .serials import SerialRange
@@ -42,5 +42,15 @@ def consume_serialled(
     serial_ranges.end(office.id, [serial], movement["id"])
     usage_shares = count_usage(office.path, time_zone_of(office.id), [movement])
     books.settle({office.path: (-1, 0)}, usage_shares)
+    if outcome == "spoiled":  # kept for destruction, as any spoiled print (prints.consume)
+        custody.add_movement(
+            office.id,
+            actor,
+            "spoiled_print",
+            1,
+            announce=False,  # the settler weighs destruction_overdue (settlement.py)
+            movement_id=movement["id"],
+            occurred_at=movement["occurred_at"],
+        )
     movement["serials"] = [str(serial)]
     return movement

@@ -15,22 +15,18 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-from sqlalchemy import and_, func, insert, select, text, tuple_, update
+from sqlalchemy import func, insert, select, text, tuple_, update
 from sqlalchemy.engine import Row
 
-from ..auth.models import User
 from ..core.db import connection
-from ..core.errors import Conflict, NotFound
-from ..offices.models import Office
+from ..core.errors import Conflict
 from .ledger import M, T
 from .models import SerialMove, SerialRange
 from .serials import SerialRange as Range
-from .serials import carve, parse_serial
+from .serials import carve
 
 R = SerialRange.__table__
 SM = SerialMove.__table__
-_O = Office.__table__
-_U = User.__table__
 LOWEST_BATCH = 200
 
 
@@ -109,7 +105,7 @@ def take(office_id: int, wanted: list[Range], movement_id: int, **holder: int | 
         # A range may span rows a movement split earlier (sent, then returned): take it row by row.
         start = range_.first
         while start <= range_.last:
-            row = _containing(range_.prefix, range_.width, start)
+            row = containing(range_.prefix, range_.width, start)
             if row is None or row.office_id != office_id:
                 raise _not_held(range_)
             part = Range(range_.prefix, range_.width, start, min(row.last, range_.last))
@@ -157,7 +153,7 @@ def take_lowest(office_id: int, quantity: int, movement_id: int, **holder: int |
     return [part for _, part in chosen]
 
 
-def _containing(prefix: str, width: int, number: int) -> Row | None:
+def containing(prefix: str, width: int, number: int) -> Row | None:
     """The one row holding this serial, if any (rows of a prefix and width never overlap)."""
     row = (
         connection()
@@ -213,12 +209,22 @@ def undo(original: dict, reversal_id: int) -> None:
             connection()
             .execute(
                 update(R)
-                .where(R.c.ended_by_id == original["id"])
+                .where(R.c.ended_by_id == original["id"], R.c.destroyed_by_id.is_(None))
                 .values(ended_by_id=None, office_id=original["office_id"])
                 .returning(R.c.id, R.c.root_id, R.c.first, R.c.last)
             )
             .all()
         )
+        # Guarded above, checked after: a destruction signed meanwhile is seen either way.
+        still_ended = select(R.c.destroyed_by_id).where(R.c.ended_by_id == original["id"])
+        burned = connection().execute(still_ended).scalar()
+        if burned is not None:  # the card is ash: its blank cannot be back on the shelf (rolled back)
+            raise Conflict(
+                f"The spoiled card of movement {original['id']} was destroyed (destruction {burned}): "
+                "reverse the destruction first.",
+                error="serial_destroyed",
+                destruction_id=burned,
+            )
         _trail(reversal_id, [(row.root_id or row.id, row.first, row.last) for row in back])
     elif original["kind"] == "delivery":
         roots = (
@@ -330,84 +336,3 @@ def _range_out(row: Row) -> dict:
     found = as_range(row)
     return {"range": str(found), "first": found.serial(found.first), "last": found.serial(found.last),
             "count": found.count}  # fmt: skip
-
-
-def find(serial: str) -> dict:
-    """Where one serial is: its range, its holder (office, transfer, or the movement that ended
-    it) and its trail, oldest first. `paths` are the offices whose readers may see it."""
-    prefix, width, number = parse_serial(serial)
-    row = _containing(prefix, width, number)
-    if row is None:
-        raise NotFound(f"No blank with serial {serial} was delivered.", error="serial_not_found")
-    found = as_range(row)
-    answer: dict = {"serial": found.serial(number), "range": str(found), "office": None,
-                    "transfer_id": None, "ended_by": None}  # fmt: skip
-    paths: list[str] = []
-    if row.office_id is not None:
-        code, path = connection().execute(select(_O.c.code, _O.c.path).where(_O.c.id == row.office_id)).one()
-        answer["office"], paths = code, [path]
-    elif row.transfer_id is not None:
-        answer["transfer_id"] = row.transfer_id
-        source, destination = _O.alias("source"), _O.alias("destination")
-        paths = list(
-            connection()
-            .execute(
-                select(source.c.path, destination.c.path)
-                .select_from(T)
-                .join(source, source.c.id == T.c.from_office_id)
-                .join(destination, destination.c.id == T.c.to_office_id)
-                .where(T.c.id == row.transfer_id)
-            )
-            .one()
-        )
-    answer["trail"] = _trail_of(row.root_id or row.id, number, found)
-    if row.ended_by_id is not None:
-        ended = next(step for step in answer["trail"] if step["movement_id"] == row.ended_by_id)
-        answer["ended_by"] = {key: ended[key] for key in ("movement_id", "kind", "outcome", "office")}
-        paths = [ended.pop("_path")]
-    for step in answer["trail"]:
-        step.pop("_path", None)
-    return {**answer, "_paths": paths}
-
-
-def _trail_of(root_id: int, number: int, found: Range) -> list[dict]:
-    rows = (
-        connection()
-        .execute(
-            select(
-                M.c.id,
-                M.c.kind,
-                M.c.outcome,
-                M.c.occurred_at,
-                M.c.reference,
-                M.c.transfer_id,
-                _O.c.code,
-                _O.c.path,
-                _U.c.name,
-                SM.c.first,
-                SM.c.last,
-            )
-            .select_from(SM)
-            .join(M, M.c.id == SM.c.movement_id)
-            .join(_O, _O.c.id == M.c.office_id)
-            .join(_U, _U.c.id == M.c.actor_id)
-            .where(and_(SM.c.root_id == root_id, SM.c.first <= number, SM.c.last >= number))
-            .order_by(M.c.id)
-        )
-        .all()
-    )
-    return [
-        {
-            "movement_id": row.id,
-            "kind": row.kind,
-            "outcome": row.outcome,
-            "office": row.code,
-            "occurred_at": row.occurred_at,
-            "actor": row.name,
-            "document_no": row.reference,
-            "transfer_id": row.transfer_id,
-            "range": str(Range(found.prefix, found.width, row.first, row.last)),
-            "_path": row.path,
-        }
-        for row in rows
-    ]

@@ -1,7 +1,7 @@
 """Books checks: every balance equals its ledger, custody balances equal the custody ledger,
 no transfer is half-applied, every subtree rollup equals its offices' balances (counting
-shares still queued for it), no serial is held in two places, and no office holds more
-serialled blanks than blanks."""
+shares still queued for it), no serial is held in two places, no office holds more
+serialled blanks than blanks, and every serial linked to a destruction was burned by it."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .models import (
     Balance,
     CustodyBalance,
     CustodyMovement,
+    Destruction,
     Movement,
     OfficeRollup,
     PendingRollup,
@@ -31,6 +32,7 @@ def problems() -> list[str]:
         + _serials_in_two_places()
         + _tracked_beyond_stock()
         + _ranges_on_closed_transfers()
+        + _destroyed_serials_not_burned()
         + _custody_mismatches()
         + _custody_transit_mismatches()
     )
@@ -195,6 +197,25 @@ def _ranges_on_closed_transfers() -> list[str]:
         .where(Transfer.status != "in_transit")
     ).all()
     return [f"serial range {rid}: still on transfer {tid}, which is {status}" for rid, tid, status in rows]
+
+
+def _destroyed_serials_not_burned() -> list[str]:
+    """A serial linked to a destruction record must be a spoiled blank and the record a signed
+    one that nothing reversed: else the lookup would name a burning that did not happen."""
+    reversal = Destruction.__table__.alias("reversal")
+    rows = db.session.execute(
+        select(SerialRange.id, Destruction.id)
+        .join(Destruction, Destruction.id == SerialRange.destroyed_by_id)
+        .outerjoin(Movement, Movement.id == SerialRange.ended_by_id)
+        .outerjoin(reversal, reversal.c.reversal_of == Destruction.id)
+        .where(
+            (Destruction.status == "draft")
+            | Destruction.reversal_of.is_not(None)
+            | reversal.c.id.is_not(None)
+            | (func.coalesce(Movement.outcome, "") != "spoiled")
+        )
+    ).all()
+    return [f"serial range {rid}: linked to destruction {did}, which did not burn it" for rid, did in rows]
 
 
 def _custody_mismatches() -> list[str]:

@@ -17,6 +17,7 @@ from . import (  # noqa: F401
     board,
     context,
     counter,
+    custody_page,
     errors,
     field,
     i18n,

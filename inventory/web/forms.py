@@ -9,6 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     IntegerField,
     PasswordField,
@@ -30,7 +33,7 @@ from wtforms.validators import (
 )
 
 from ..auth import passwords
-from .labels import PRINT_OUTCOMES, PRINT_REASONS
+from .labels import DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
 
 
 def choices(labels: dict) -> list[SelectChoice]:
@@ -232,3 +235,49 @@ class DecisionForm(FlaskForm):
     """Submit, cancel or reject: a note, which a rejection needs (the service says so)."""
 
     note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)])
+
+
+# --- custody: cards awaiting destruction (custody_page.py) --------------------------------
+
+
+class ReturnedCardForm(OnceForm):
+    """Old cards a resident hands in, kept for destruction (stock.custody.returned_cards)."""
+
+    quantity = IntegerField(_l("Cards"), validators=[InputRequired(), NumberRange(min=1, max=100_000)])
+    reason = SelectField(_l("Reason"), choices=lambda: choices(RETURN_REASONS), validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=2000)])
+
+
+class WitnessForm(Form):
+    """One witness row; a row left empty is no witness (the record needs two)."""
+
+    name = StringField(_l("Name"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
+    institution = StringField(_l("Institution"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
+    role = StringField(_l("Role"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
+    nip = StringField(_l("NIP (optional)"), filters=[_trimmed], validators=[Optional(), Length(max=18)])
+
+
+class DestructionForm(OnceForm):
+    """A berita acara pemusnahan, drafted: its fields are then checked by the API's own schema."""
+
+    document_no = StringField(
+        _l("Document no."), filters=[_trimmed], validators=[DataRequired(), Length(max=100)]
+    )
+    destroyed_on = DateField(_l("Destroyed on"), validators=[InputRequired()])
+    place = StringField(_l("Place"), filters=[_trimmed], validators=[DataRequired(), Length(max=200)])
+    method = SelectField(
+        _l("Method"), choices=lambda: choices(DESTRUCTION_METHODS), validators=[DataRequired()]
+    )
+    spoiled_print = IntegerField(
+        _l("Spoiled prints"), validators=[Optional(), NumberRange(min=0, max=10_000_000)]
+    )
+    returned_card = IntegerField(
+        _l("Returned cards"), validators=[Optional(), NumberRange(min=0, max=10_000_000)]
+    )
+    defective_blank = IntegerField(
+        _l("Defective blanks"), validators=[Optional(), NumberRange(min=0, max=10_000_000)]
+    )
+    serials = TextAreaField(
+        _l("Serials of the spoiled prints, where known"), validators=[Optional(), Length(max=20_000)]
+    )
+    witnesses = FieldList(FormField(WitnessForm), min_entries=3, max_entries=3)

@@ -55,6 +55,13 @@ REQUEST_STATUSES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approve
                     "fulfilled": _l("Fulfilled"), "closed": _l("Closed"),
                     "cancelled": _l("Cancelled")}  # fmt: skip
 PRINT_OUTCOMES = {"printed": _l("Printed"), "spoiled": _l("Spoiled")}
+# Custody: cards awaiting destruction, and their berita acara (stock/custody.py, destructions.py).
+CUSTODY_CATEGORIES = {"spoiled_print": _l("Spoiled prints"), "returned_card": _l("Returned cards"),
+                      "defective_blank": _l("Defective blanks")}  # fmt: skip
+RETURN_REASONS = {"replacement": _l("Replaced"), "data_change": _l("Change of data"),
+                  "damaged": _l("Damaged"), "invalid": _l("Invalid")}  # fmt: skip
+DESTRUCTION_METHODS = {"burned": _l("Burned"), "shredded": _l("Shredded"), "cut": _l("Cut")}
+DESTRUCTION_STATUSES = {"draft": _l("Draft"), "signed": _l("Signed"), "reported": _l("Reported")}
 PRINT_REASONS = {"new_record": _l("New record"), "replacement": _l("Replacement (lost or damaged)"),
                  "data_change": _l("Change of data"), "other": _l("Other")}  # fmt: skip
 
@@ -259,6 +266,24 @@ def describe(error: DomainError) -> str:
         "approved_quantity_too_high": lambda: _("At most %(n)s can be approved.", n=number(d.get("maximum"))),
         "not_your_request": lambda: _("Your office may not do this with this request."),
         "request_not_found": lambda: _("No such request."),
+        "insufficient_custody": lambda: _(
+            "Not enough cards awaiting destruction (%(category)s): %(needed)s needed, %(held)s held.",
+            category=CUSTODY_CATEGORIES.get(d.get("category"), d.get("category")),
+            needed=number(d.get("needed")),
+            held=number(d.get("awaiting")),
+        ),
+        "serial_not_in_custody": lambda: _(
+            "Serial %(serial)s is not a spoiled card awaiting destruction at %(office)s or below it.",
+            serial=d.get("serial"),
+            office=d.get("office"),
+        ),
+        "serial_already_destroyed": lambda: _(
+            "Serial %(serial)s has already been destroyed.", serial=d.get("serial")
+        ),
+        "serial_count_mismatch": lambda: (
+            _("Name no more serials than spoiled prints.") if "spoiled_print" in d else error.message
+        ),
+        "destruction_not_draft": lambda: _("This record is signed: it can no longer be changed."),
     }
     text = texts.get(error.error)
     return text() if text else error.message

@@ -147,6 +147,15 @@ def test_the_story_from_a_spoiled_print_to_the_berita_acara(api):
         )
     )
     assert record["place"] == "Halaman Kantor Disdukcapil Kotim"
+    # These cards had no serial: serials named on the record must be spoiled blanks, else signing
+    # is refused and takes nothing (tests/stock/test_custody_story.py burns serialled ones).
+    unknown = refused(
+        api.post(f"/destructions/{record['id']}/sign", as_="manager"), 409, "serial_not_in_custody"
+    )
+    assert unknown["details"] == {"serial": "KTP0001031", "office": "62.02"}
+    assert ok(api.get(f"/destructions/{record['id']}", as_="manager"))["status"] == "draft"
+    assert awaiting(api, "62.02", "spoiled_print") == 2
+    ok(api.patch(f"/destructions/{record['id']}", {"serials": []}, as_="manager"))
     signed = ok(api.post(f"/destructions/{record['id']}/sign", as_="manager"))
     assert signed["status"] == "signed" and signed["signed_by"] == "manager"
     assert awaiting(api, "62.02", "spoiled_print") == 0
@@ -174,7 +183,6 @@ def test_the_story_from_a_spoiled_print_to_the_berita_acara(api):
         "470.13/11176/SJ",
         "Selasa, tanggal 1 Desember 2026",
         "dibakar",
-        "KTP0001031-KTP0001032",
         "Budi Santoso",
         "197801012005011001",
         "Satpol PP",
