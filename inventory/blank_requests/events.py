@@ -6,17 +6,19 @@ from dataclasses import dataclass
 from datetime import date
 
 # The transitions someone outside the request's two offices' screens wants to hear about:
-# the supplier that a request awaits it, the requester what became of it.
+# the deciding office that a request awaits it, the requester what became of it.
 REQUEST_EVENTS = ("request_submitted", "request_approved", "request_rejected", "request_fulfilled")
 
 
 @dataclass(frozen=True, slots=True)
 class RequestChanged:
-    """A request was submitted, approved (by its last step), rejected or fulfilled (`event`),
-    inside the transaction that did it. The figures are the request's as stored now, with its
-    offices' codes and paths, so that no handler has to read them again.
+    """A request came to await an office's decision (request_submitted: when submitted, and
+    again when a step of its route passes it on), or was approved by its last step, rejected
+    or fulfilled, inside the transaction that did it. The figures are the request's as stored
+    now, with its offices' codes and paths, so that no handler has to read them again.
 
-    `notify_path` is the office whose area hears it: the supplier's for request_submitted,
+    `notify_path` is the office whose area hears it: the one whose decision it awaits for
+    request_submitted (the supplier, unless the request is routed through offices between),
     the requester's for the others.
     """
 
@@ -32,12 +34,12 @@ class RequestChanged:
     shipped: int
     received: int
     needed_by: date | None
-    note: str | None  # the decision's note (approve, reject); None otherwise
-
-    @property
-    def notify_code(self) -> str:
-        return self.supplier_code if self.event == "request_submitted" else self.office_code
+    note: str | None  # the transition's note (a decision's reason); None for a fulfilment
+    awaiting_code: str | None = None  # the office whose decision it awaits, while submitted
+    awaiting_path: str | None = None
 
     @property
     def notify_path(self) -> str:
-        return self.supplier_path if self.event == "request_submitted" else self.office_path
+        if self.event == "request_submitted" and self.awaiting_path:
+            return self.awaiting_path
+        return self.office_path

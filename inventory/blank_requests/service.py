@@ -113,10 +113,12 @@ def act(
         announce(event, row, after, note=note)
 
 
-# Which transitions are announced (as RequestChanged): an approval only once the last step
-# of the route grants it, when blanks may be shipped.
+# Which transitions are announced (as RequestChanged). A step of a route approving passes the
+# request on: to the next office it is submitted; it is approved once the last step grants it,
+# when blanks may be shipped.
 NOTIFIED = {
     ("submit", "submitted"): "request_submitted",
+    ("approve", "submitted"): "request_submitted",
     ("approve", "approved"): "request_approved",
     ("reject", "rejected"): "request_rejected",
 }
@@ -124,6 +126,13 @@ NOTIFIED = {
 
 def announce(event: str, row, after: rules.State, *, note: str | None = None) -> None:
     """Publish RequestChanged for `row` (read by row_of) now in state `after`."""
+    awaiting = None
+    if after.status == "submitted":
+        awaiting = db.session.execute(
+            select(Office.code, Office.path)
+            .join(S, S.c.office_id == Office.id)
+            .where(S.c.request_id == row.id, S.c.position == after.step)
+        ).one()
     bus.publish(
         RequestChanged(
             event=event,
@@ -139,6 +148,8 @@ def announce(event: str, row, after: rules.State, *, note: str | None = None) ->
             received=after.received,
             needed_by=row.needed_by,
             note=note,
+            awaiting_code=awaiting.code if awaiting else None,
+            awaiting_path=awaiting.path if awaiting else None,
         )
     )
 

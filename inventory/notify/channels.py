@@ -203,6 +203,7 @@ def _request_text(payload: dict) -> str:
         f"Request {request['id']} for blanks from office {request['office']} to {request['supplier']}: "
         f"{payload['event']}.\n\n"
         f"Status:            {request['status']}\n"
+        f"Awaiting:          {request['awaiting'] or '-'}\n"
         f"Asked:             {request['quantity']}\n"
         f"Approved:          {'-' if approved is None else approved}\n"
         f"Shipped:           {request['shipped']}\n"

@@ -93,8 +93,9 @@ def on_request_changed(change: RequestChanged) -> None:
 
 def enqueue_request(change: RequestChanged) -> int:
     """One outbox Notification per active subscription choosing `change.event` in the area of
-    the office it concerns (the supplier for request_submitted, else the requester), routed as
-    alerts are: subscriptions at that office or any office above it. Returns how many."""
+    the office it concerns (for request_submitted the one whose decision it awaits, else the
+    requester), routed as alerts are: subscriptions at that office or any office above it.
+    Returns how many."""
     if change.event not in REQUEST_EVENTS:
         raise ValueError(f"unknown request event {change.event!r}")
     now = utcnow()
@@ -169,6 +170,7 @@ def _request_payload(change: RequestChanged, event_id: str, now: datetime) -> di
             "id": change.request_id,
             "office": change.office_code,
             "supplier": change.supplier_code,
+            "awaiting": change.awaiting_code,
             "status": change.status,
             "quantity": change.quantity,
             "approved_quantity": change.approved_quantity,

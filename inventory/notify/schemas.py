@@ -33,8 +33,9 @@ class SubscriptionCreateSchema(Strict):
         validate=validate.Length(min=1),
         metadata={
             "description": "Alert kinds and request events to hear about; all of them if left out. "
-            "request_submitted is sent to the supplier's area; request_approved, request_rejected "
-            "and request_fulfilled to the requesting office's."
+            "request_submitted is sent to the area of the office whose decision the request awaits "
+            "(the supplier, or an office on its route); request_approved (by the route's last "
+            "office), request_rejected and request_fulfilled to the requesting office's."
         },
     )
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))

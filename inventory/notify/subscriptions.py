@@ -149,7 +149,7 @@ def _notification_dict(notification: Notification, channel: str) -> dict:
     payload = json.loads(notification.payload)
     if "request" in payload:  # request events are their own kind, heard in one office's area
         request = payload["request"]
-        office = request["supplier"] if notification.event == "request_submitted" else request["office"]
+        office = request["awaiting"] if notification.event == "request_submitted" else request["office"]
         kind = notification.event
     else:
         office, kind = payload["alert"]["office"], payload["alert"]["kind"]

@@ -111,6 +111,7 @@ def test_each_transition_notifies_the_right_area_once_and_reaches_the_webhook(wo
         "id": request_id,
         "office": "62.02",
         "supplier": "62",
+        "awaiting": None,
         "status": "approved",
         "quantity": 3000,
         "approved_quantity": 2500,
@@ -164,16 +165,43 @@ def test_a_repeated_transition_enqueues_nothing_more(world):
     assert len(receiver.requests) == 1
 
 
-def test_each_step_of_a_route_approving_is_one_request_approved_once_the_last_grants_it(world):
+def test_a_routed_request_is_heard_by_each_office_it_comes_to_await_and_approved_once(world):
+    """Through the province to the ministry: each deciding office hears the request when it comes
+    to await it (the ministry's area, above the province, hears both); Kotim hears the approval
+    only once the last step grants it."""
     api = world
-    subscription = subscribe(api, "manager", "62.02", "http://127.0.0.1:9/r", DECIDED)
+    url = "http://127.0.0.1:9/hook"
+    province = subscribe(api, "province_manager", "62", url, ["request_submitted"])
+    national = subscribe(api, "national_manager", "ID", url, ["request_submitted", "request_approved"])
+    requester = subscribe(api, "manager", "62.02", url, DECIDED)
     body = {"quantity": 20_000, "supplier": "ID", "via": ["62"], "justification": "Pekanbaru-like ask"}
     request_id = ok(create(api, **body), 201)["id"]
     ok(act(api, request_id, "submit", "manager"))
+    assert request_rows(api) == [
+        (province, "request_submitted", request_id),
+        (national, "request_submitted", request_id),
+    ]
     ok(act(api, request_id, "approve", "province_manager", approved_quantity=16_000, note="Cukup 16 ribu"))
-    assert request_rows(api) == []  # still awaiting the national office
+    assert request_rows(api)[2:] == [(national, "request_submitted", request_id)]  # now awaiting ID
     ok(act(api, request_id, "approve", "national_manager", approved_quantity=14_000, note="Kuota nasional"))
-    assert request_rows(api) == [(subscription, "request_approved", request_id)]
+    assert request_rows(api)[3:] == [
+        (national, "request_approved", request_id),
+        (requester, "request_approved", request_id),
+    ]
+
+    listed = ok(api.get("/notifications", as_="national_manager"))["items"]
+    assert [(n["kind"], n["office"]) for n in listed] == [
+        ("request_approved", "62.02"),
+        ("request_submitted", "ID"),
+        ("request_submitted", "62"),
+    ]
+    passed_on = listed[1]["payload"]["request"]
+    assert (passed_on["status"], passed_on["awaiting"], passed_on["approved_quantity"]) == (
+        "submitted",
+        "ID",
+        16_000,
+    )
+    assert passed_on["note"] == "Cukup 16 ribu"
 
 
 def test_a_rolled_back_transition_leaves_no_notification(world):
@@ -211,4 +239,4 @@ def test_a_request_event_arrives_by_email(world):
     assert message["Subject"] == f"[Blangko] request_submitted: request {request_id} from 62.02 to 62"
     text = message.get_content()
     assert "Asked:             400" in text and "Needed by:         2099-01-31" in text
-    assert "Status:            submitted" in text
+    assert "Status:            submitted" in text and "Awaiting:          62\r\n" in text
