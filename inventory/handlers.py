@@ -16,6 +16,7 @@ TotalsSettled, and their alerts follow the same way, in the settler's transactio
 from __future__ import annotations
 
 from .blank_requests import fulfilment
+from .blank_requests.events import RequestChanged
 from .notify import outbox
 from .offices.events import OfficeOpened, PlanningSettingsChanged
 from .planning import alerts, custody_alerts
@@ -51,4 +52,7 @@ HANDLERS = {
     TransferReceived: [fulfilment.on_transfer_received],
     TransferCancelled: [fulfilment.on_transfer_cancelled],
     DeliveryRecorded: [fulfilment.on_delivery_recorded],
+    # A request was submitted, approved, rejected or fulfilled: one outbox row per subscription
+    # choosing that event in the area of the office it concerns.
+    RequestChanged: [outbox.on_request_changed],
 }

@@ -147,6 +147,12 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     request = only("GET", r"/requests/\d+$").json()
     assert request["status"] == "fulfilled" and request["approved_quantity"] == 2500, request
     assert (reader / "surat-permintaan.pdf").read_bytes().startswith(b"%PDF-")
+    # The manager's subscription heard the request approved (by the ministry, once) and fulfilled.
+    heard = [(n["kind"], n["request_id"]) for n in only("GET", r"/notifications").json()["items"]]
+    assert [kind for kind, about in heard if about == request["id"]] == [
+        "request_fulfilled",
+        "request_approved",
+    ], heard
     # The alert acknowledged is one the manager was shown.
     shown = {alert["id"] for alert in only("GET", r"/alerts\?status=unresolved").json()["items"]}
     assert only("POST", r"/alerts/\d+/acknowledge$").json()["id"] in shown

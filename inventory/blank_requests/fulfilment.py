@@ -14,7 +14,7 @@ from ..core.principal import Principal
 from ..stock.events import DeliveryRecorded, TransferCancelled, TransferDispatched, TransferReceived
 from . import rules
 from .lead_time import refresh_lead_time
-from .service import R, locked, record, refresh_on_order, state_of
+from .service import R, announce, locked, record, refresh_on_order, state_of
 
 
 def on_transfer_dispatched(event: TransferDispatched) -> None:
@@ -90,3 +90,4 @@ def _save(row, after: rules.State, action: str, quantity: int, actor: Principal)
     refresh_on_order(row.office_id)
     if after.status == "fulfilled" and row.status != "fulfilled":
         refresh_lead_time(row.office_id)
+        announce("request_fulfilled", row, after)

@@ -9,12 +9,14 @@ from datetime import date
 from sqlalchemy import func, insert, select, update
 
 from ..auth import permissions
+from ..core import bus
 from ..core.db import db, utcnow
 from ..core.errors import Forbidden, Invalid, NotFound
 from ..core.principal import Principal
 from ..offices import tree
 from ..offices.models import Office
 from . import rules
+from .events import RequestChanged
 from .models import BlankRequest, RequestEvent, RequestStep
 from .suggestion import suggested_quantity
 
@@ -106,6 +108,50 @@ def act(
     record(request_id, action, after.status, actor, quantity=quantity, note=note, office_id=office_id)
     if after.status in ("approved", "closed"):  # what the office is owed changed
         refresh_on_order(row.office_id)
+    event = NOTIFIED.get((action, after.status))
+    if event:
+        announce(event, row, after, note=note)
+
+
+# Which transitions are announced (as RequestChanged). A step of a route approving passes the
+# request on: to the next office it is submitted; it is approved once the last step grants it,
+# when blanks may be shipped.
+NOTIFIED = {
+    ("submit", "submitted"): "request_submitted",
+    ("approve", "submitted"): "request_submitted",
+    ("approve", "approved"): "request_approved",
+    ("reject", "rejected"): "request_rejected",
+}
+
+
+def announce(event: str, row, after: rules.State, *, note: str | None = None) -> None:
+    """Publish RequestChanged for `row` (read by row_of) now in state `after`."""
+    awaiting = None
+    if after.status == "submitted":
+        awaiting = db.session.execute(
+            select(Office.code, Office.path)
+            .join(S, S.c.office_id == Office.id)
+            .where(S.c.request_id == row.id, S.c.position == after.step)
+        ).one()
+    bus.publish(
+        RequestChanged(
+            event=event,
+            request_id=row.id,
+            office_code=row.office_code,
+            office_path=row.office_path,
+            supplier_code=row.supplier_code,
+            supplier_path=row.supplier_path,
+            status=after.status,
+            quantity=after.quantity,
+            approved_quantity=after.approved_quantity,
+            shipped=after.shipped,
+            received=after.received,
+            needed_by=row.needed_by,
+            note=note,
+            awaiting_code=awaiting.code if awaiting else None,
+            awaiting_path=awaiting.path if awaiting else None,
+        )
+    )
 
 
 def refresh_on_order(office_id: int) -> None:
@@ -163,7 +209,9 @@ def row_of(request_id: int):
     row = db.session.execute(
         select(
             R,
+            requester.c.code.label("office_code"),
             requester.c.path.label("office_path"),
+            supplier.c.code.label("supplier_code"),
             supplier.c.path.label("supplier_path"),
             deciding.c.id.label("step_office_id"),
             deciding.c.path.label("step_office_path"),

@@ -169,12 +169,18 @@ def send_email(config: Any, to: str, payload: dict, *, event_id: str, timeout: f
 
 
 def subject(payload: dict) -> str:
+    if "request" in payload:
+        request = payload["request"]
+        offices = f"from {request['office']} to {request['supplier']}"
+        return f"[Blangko] {payload['event']}: request {request['id']} {offices}"
     alert = payload["alert"]
     severity = "" if payload["event"] == "resolved" else f" ({alert['severity']})"
     return f"[Blangko] {alert['kind']} {payload['event']} at {alert['office']}{severity}"
 
 
 def body_text(payload: dict) -> str:
+    if "request" in payload:
+        return _request_text(payload)
     alert = payload["alert"]
     figures = "\n".join(f"  {name}: {value}" for name, value in sorted(alert["figures"].items()))
     return (
@@ -187,6 +193,25 @@ def body_text(payload: dict) -> str:
         f"Figures:\n{figures or '  -'}\n\n"
         f"Alert id {alert['id']}, event id {payload['event_id']}.\n"
         "You receive this because you subscribed to Blangko alerts for this area.\n"
+    )
+
+
+def _request_text(payload: dict) -> str:
+    request = payload["request"]
+    approved = request["approved_quantity"]
+    return (
+        f"Request {request['id']} for blanks from office {request['office']} to {request['supplier']}: "
+        f"{payload['event']}.\n\n"
+        f"Status:            {request['status']}\n"
+        f"Awaiting:          {request['awaiting'] or '-'}\n"
+        f"Asked:             {request['quantity']}\n"
+        f"Approved:          {'-' if approved is None else approved}\n"
+        f"Shipped:           {request['shipped']}\n"
+        f"Received:          {request['received']}\n"
+        f"Needed by:         {request['needed_by'] or '-'}\n"
+        f"Note:              {request['note'] or '-'}\n\n"
+        f"Event id {payload['event_id']}.\n"
+        "You receive this because you subscribed to Blangko requests for this area.\n"
     )
 
 

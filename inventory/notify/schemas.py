@@ -5,9 +5,14 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate, validates_schema
 
+from ..blank_requests.events import REQUEST_EVENTS
 from ..core.schemas import CODE, Strict, UtcDateTime, cursor
 from ..planning.models import ALERT_KINDS
 from .models import CHANNELS, NOTIFICATION_EVENTS, NOTIFICATION_STATUSES
+
+# What a subscription may choose to hear: every alert kind, and each announced transition of a
+# request for blanks (request_submitted reaches the supplier's area, the others the requester's).
+KINDS = (*ALERT_KINDS, *REQUEST_EVENTS)
 
 # Which fields each channel needs, and which make no sense with it.
 CHANNEL_FIELDS = {"webhook": ("url", "secret"), "email": ("email",)}
@@ -17,13 +22,21 @@ class SubscriptionCreateSchema(Strict):
     office = fields.String(
         required=True,
         validate=CODE,
-        metadata={"description": "Alerts of this office and every office below it.", "example": "62.02"},
+        metadata={
+            "description": "Alerts and requests of this office and every office below it.",
+            "example": "62.02",
+        },
     )
     kinds = fields.List(
-        fields.String(validate=validate.OneOf(ALERT_KINDS)),
-        load_default=lambda: list(ALERT_KINDS),
+        fields.String(validate=validate.OneOf(KINDS)),
+        load_default=lambda: list(KINDS),
         validate=validate.Length(min=1),
-        metadata={"description": "Alert kinds to hear about; all of them if left out."},
+        metadata={
+            "description": "Alert kinds and request events to hear about; all of them if left out. "
+            "request_submitted is sent to the area of the office whose decision the request awaits "
+            "(the supplier, or an office on its route); request_approved (by the route's last "
+            "office), request_rejected and request_fulfilled to the requesting office's."
+        },
     )
     channel = fields.String(required=True, validate=validate.OneOf(CHANNELS))
     url = fields.Url(
@@ -63,7 +76,7 @@ class SubscriptionSchema(ma.Schema):
     id = fields.Integer()
     user = fields.String()
     office = fields.String()
-    kinds = fields.List(fields.String(metadata={"enum": list(ALERT_KINDS)}))
+    kinds = fields.List(fields.String(metadata={"enum": list(KINDS)}))
     channel = fields.String(metadata={"enum": list(CHANNELS)})
     url = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
@@ -98,9 +111,16 @@ class NotificationSchema(ma.Schema):
     event = fields.String(metadata={"enum": list(NOTIFICATION_EVENTS)})
     subscription_id = fields.Integer()
     channel = fields.String(metadata={"enum": list(CHANNELS)})
-    alert_id = fields.Integer()
-    office = fields.String()
-    kind = fields.String(metadata={"enum": list(ALERT_KINDS)})
+    alert_id = fields.Integer(allow_none=True, metadata={"description": "For an alert's notification."})
+    request_id = fields.Integer(
+        allow_none=True, metadata={"description": "For a request's notification (see `kinds`)."}
+    )
+    office = fields.String(
+        metadata={"description": "The alert's office, or the request's office whose area heard it."}
+    )
+    kind = fields.String(
+        metadata={"enum": list(KINDS), "description": "The alert's kind, or the request's event."}
+    )
     status = fields.String(metadata={"enum": list(NOTIFICATION_STATUSES)})
     attempts = fields.Integer(metadata={"description": "Delivery attempts started so far."})
     last_error = fields.String(allow_none=True)

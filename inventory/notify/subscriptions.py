@@ -31,7 +31,7 @@ def create_subscription(
     secret: str | None = None,
     email: str | None = None,
 ) -> dict:
-    """Subscribe the caller to alerts of `kinds` at `office` and every office below it."""
+    """Subscribe the caller to alerts and request events of `kinds` at `office` and every office below it."""
     target = tree.get_by_code(office)
     permissions.require(principal, permissions.SUBSCRIBE, target.path)
     if channel == "webhook" and url:
@@ -147,6 +147,12 @@ def _visible_notifications(principal: Principal):
 
 def _notification_dict(notification: Notification, channel: str) -> dict:
     payload = json.loads(notification.payload)
+    if "request" in payload:  # request events are their own kind, heard in one office's area
+        request = payload["request"]
+        office = request["awaiting"] if notification.event == "request_submitted" else request["office"]
+        kind = notification.event
+    else:
+        office, kind = payload["alert"]["office"], payload["alert"]["kind"]
     return {
         "id": notification.id,
         "event_id": notification.event_id,
@@ -154,8 +160,9 @@ def _notification_dict(notification: Notification, channel: str) -> dict:
         "subscription_id": notification.subscription_id,
         "channel": channel,
         "alert_id": notification.alert_id,
-        "office": payload["alert"]["office"],
-        "kind": payload["alert"]["kind"],
+        "request_id": notification.request_id,
+        "office": office,
+        "kind": kind,
         "status": notification.status,
         "attempts": notification.attempts,
         "last_error": notification.last_error,

@@ -47,6 +47,12 @@ class StockRowSchema(ma.Schema):
     on_hand = fields.Integer(metadata={"description": "Blanks held by the office and every office below it."})
     own_on_hand = fields.Integer(metadata={"description": "Blanks on the office's own shelf."})
     in_transit_in = fields.Integer(metadata={"description": "Blanks on their way into the subtree."})
+    on_order = fields.Integer(
+        metadata={
+            "description": "Approved by requests for blanks and not yet received (the office's own "
+            "requests): the suggested order leaves it out, as the office projection does."
+        }
+    )
     unrecorded = fields.Integer(metadata={"description": "Residents who should hold a card and do not yet."})
     print_backlog = fields.Integer(metadata={"description": "Recorded residents waiting for their card."})
     projected_demand = fields.Integer(metadata=_about("Blanks needed over the horizon, spoils included."))

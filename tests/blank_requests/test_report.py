@@ -5,8 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from tests.blank_requests.steps import act, create, transfer
-from tests.helpers import deliver, ok, refused
+from tests.blank_requests.steps import act, create, kotim_population, transfer
+from tests.helpers import batch_items, deliver, ok, print_batch, refused
 
 
 def test_the_province_reads_what_its_regencies_asked_got_and_how_long_it_took(world):
@@ -46,3 +46,41 @@ def test_the_province_reads_what_its_regencies_asked_got_and_how_long_it_took(wo
     assert ok(api.get("/reports/requests?under=62&from=2999-01-01", as_="admin"))["rows"] == []
     refused(api.get("/reports/requests?under=62", as_="manager"), 403, "outside_area")
     refused(api.get("/reports/requests?under=62&to=2024-02-30", as_="admin"), 422, "validation_error")
+
+
+def test_the_stock_report_projects_with_the_office_projections_inputs_on_order_included(world):
+    """GET /reports/stock and GET /offices/{code}/projection agree once requests are in play: what
+    is on order leaves the suggested order, and a measured lead time replaces the setting."""
+    api = world
+    kotim_population(api)
+    deliver(api, "62", 10_000, as_="admin")
+    deliver(api, "62.02", 300)
+    ok(api.patch("/offices/62.02", {"lead_time_days": 30}, as_="manager"))
+    print_batch(api, "62.02", batch_items("kotim", 100))
+    for _ in range(3):  # three fulfilled requests measure the lead time (same day: 0 days)
+        filled = ok(create(api, quantity=10, justification="Cadangan kecil"), 201)["id"]
+        ok(act(api, filled, "submit", "manager"))
+        ok(act(api, filled, "approve", "province_manager"))
+        shipped = ok(transfer(api, 10, filled), 201)
+        ok(api.post(f"/transfers/{shipped['id']}/receive", as_="warehouse"))
+    owed = ok(create(api, quantity=4000, justification="Pemilu 2024"), 201)["id"]
+    ok(act(api, owed, "submit", "manager"))
+    ok(act(api, owed, "approve", "province_manager", approved_quantity=1200, note="Stok provinsi terbatas"))
+    ok(transfer(api, 200, owed), 201)  # on its way: still on order until received
+
+    projection = ok(api.get("/offices/62.02/projection", as_="manager"))
+    assert projection["inputs"]["on_order"] == 1200
+    assert projection["inputs"]["lead_time_basis"] == "measured"
+    (row,) = [r for r in ok(api.get("/reports/stock?under=62&level=regency", as_="admin"))["rows"]
+              if r["office"] == "62.02"]  # fmt: skip
+    assert row["on_order"] == 1200
+    for field in ("unrecorded", "projected_demand", "shortfall", "suggested_order", "average_daily_use",
+                  "days_of_cover", "stockout_date"):  # fmt: skip
+        assert row[field] == projection["outputs"][field], field
+    assert row["suggested_order"] > 0  # a case where on_order and the lead time both matter
+
+    response = api.get("/reports/stock?under=62.02&level=regency&format=csv", as_="manager")
+    lines = csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+    assert [(line["office"], line["on_order"], line["suggested_order"]) for line in lines] == [
+        ("62.02", "1200", str(projection["outputs"]["suggested_order"]))
+    ]

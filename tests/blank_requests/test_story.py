@@ -1,6 +1,10 @@
 """The story of issue 13 through the HTTP API: Kotawaringin Timur asks the province for blanks,
 starting from the projection's suggestion; the province lowers the quota with a reason and
-ships it in two transfers; the request follows them to fulfilled."""
+ships it in two transfers; the request follows them to fulfilled, on_order falls as they land,
+the stockout alert closes when the blanks arrive, and each office hears what concerns it.
+Loans between siblings, a request left overdue and the routed request follow; approve and
+cancel racing (exactly one wins, the other 409) closes it. Every transition legal or not is in
+test_transitions.py, the notifications' delivery in test_request_notifications.py."""
 
 from __future__ import annotations
 
@@ -13,12 +17,21 @@ from inventory.core.db import db
 from inventory.planning.figures import today
 from tests.blank_requests.steps import act, create, kotim_population, transfer
 from tests.helpers import batch_items, books_problems, deliver, ok, print_batch, refused
+from tests.stock.test_concurrency import run_together
 
 
 def test_kotim_asks_the_province_which_lowers_the_quota_and_ships_it_in_two_transfers(world):
     api = world
     kotim_population(api)
     deliver(api, "62", 10_000, as_="admin")
+    # The province hears of requests awaiting it; Kotim of what became of its own.
+    hook = {"channel": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "a-secret-of-sixteen+"}
+    ok(api.post("/subscriptions", {**hook, "office": "62", "kinds": ["request_submitted"]},
+                as_="province_manager"), 201)  # fmt: skip
+    ok(api.post("/subscriptions", {**hook, "office": "62.02", "kinds": ["request_approved",
+                "request_rejected", "request_fulfilled", "low_stock"]}, as_="manager"), 201)  # fmt: skip
+    ok(api.patch("/offices/62.02", {"min_stock": 1000}, as_="manager"))
+    assert unresolved(api, "stockout") is not None  # Kotim holds nothing, and nothing is coming
 
     suggestion = ok(api.get("/offices/62.02/requests/suggestion", as_="manager"))
     assert suggestion["supplier"] == "62"
@@ -35,6 +48,8 @@ def test_kotim_asks_the_province_which_lowers_the_quota_and_ships_it_in_two_tran
 
     request = ok(act(api, request_id, "submit", "manager"))
     assert (request["status"], request["awaiting"]) == ("submitted", "62")
+    assert heard(api, "province_manager") == [("request_submitted", "62", request_id)]
+    assert projection(api)["inputs"]["on_order"] == 0  # asked is not on order: approved is
 
     # The province sees it among what awaits its decision, with Kotim's figures beside it.
     waiting = ok(api.get("/requests?to=62&status=submitted", as_="province_manager"))["items"]
@@ -51,17 +66,37 @@ def test_kotim_asks_the_province_which_lowers_the_quota_and_ships_it_in_two_tran
         2500,
         2500,
     )
+    assert heard(api, "manager") == [("request_approved", "62.02", request_id)]
+    assert projection(api)["inputs"]["on_order"] == 2500
 
     first = ok(transfer(api, 1500, request_id), 201)
     assert first["request_id"] == request_id
     request = ok(api.get(f"/requests/{request_id}", as_="manager"))
     assert (request["status"], request["shipped"], request["received"]) == ("partially_fulfilled", 1500, 0)
+    assert projection(api)["inputs"]["on_order"] == 2500  # on the road: not yet arrived
+    assert unresolved(api, "stockout") is None  # blanks are on the way...
+    assert unresolved(api, "low_stock")["figures"]["on_hand"] == 0  # ...but fill no shelf yet
     ok(api.post(f"/transfers/{first['id']}/receive", as_="warehouse"))
     request = ok(api.get(f"/requests/{request_id}", as_="manager"))
     assert (request["received"], request["outstanding"]) == (1500, 1000)
+    assert projection(api)["inputs"]["on_order"] == 1000
+    assert unresolved(api, "low_stock") is None  # the blanks arrived: the alert closed
 
     second = ok(transfer(api, 1000, request_id), 201)
     ok(api.post(f"/transfers/{second['id']}/receive", as_="warehouse"))
+    assert projection(api)["inputs"]["on_order"] == 0
+    # The province granted less than the projection asked for: what it withheld is still short.
+    shortfall = unresolved(api, "projected_shortfall")
+    assert shortfall["figures"]["shortfall"] == suggestion["quantity"] - 2500
+    assert heard(api, "manager") == [
+        ("request_fulfilled", "62.02", request_id),
+        ("request_approved", "62.02", request_id),
+    ]
+    assert heard(api, "province_manager") == [("request_submitted", "62", request_id)]  # nothing more
+    low = [
+        n["event"] for n in ok(api.get("/notifications", as_="manager"))["items"] if n["kind"] == "low_stock"
+    ]
+    assert low == ["resolved", "opened"]  # alerts still reach the same subscription
     request = ok(api.get(f"/requests/{request_id}", as_="manager"))
     assert (request["status"], request["shipped"], request["received"], request["outstanding"]) == (
         "fulfilled", 2500, 2500, 0,
@@ -118,7 +153,7 @@ def test_a_request_routed_through_the_province_is_approved_at_each_step_and_each
     assert ledger[0]["request_id"] == request_id
 
 
-def test_a_district_borrows_from_a_sibling_regency_which_reads_and_ships_the_loan(world):
+def test_a_regency_borrows_from_a_sibling_regency_which_reads_and_ships_the_loan(world):
     api = world
     deliver(api, "62.01", 800, as_="kobar_warehouse")
     request = ok(create(api, quantity=300, supplier="62.01", justification="Pinjam dulu, stok habis"), 201)
@@ -134,6 +169,30 @@ def test_a_district_borrows_from_a_sibling_regency_which_reads_and_ships_the_loa
     loan = ok(transfer(api, 300, request_id, source="62.01", as_="kobar_warehouse"), 201)
     ok(api.post(f"/transfers/{loan['id']}/receive", as_="warehouse"))
     assert ok(api.get(f"/requests/{request_id}", as_="kobar_manager"))["status"] == "fulfilled"
+
+
+def test_a_district_borrows_from_its_sibling_district_and_the_lender_hears_of_it(world):
+    """Baamang's regency asks on its behalf (districts have no managers of their own here);
+    Mentawa Baru Ketapang's manager lends. A regency that is not the district's parent is not
+    its sibling: a loan is between offices with the same parent."""
+    api = world
+    api.add_user("mentawa_manager", "manager", "62.02.06")
+    deliver(api, "62.02.06", 500, as_="admin")
+    hook = {"channel": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "a-secret-of-sixteen+"}
+    ok(api.post("/subscriptions", {**hook, "office": "62.02.06"}, as_="mentawa_manager"), 201)
+    body = {"office": "62.02.05", "quantity": 120, "justification": "Pinjam: perekaman sekolah"}
+    refused(create(api, supplier="62.01", **body), 422, "bad_supplier")  # the uncle regency
+    request_id = ok(create(api, supplier="62.02.06", **body), 201)["id"]
+    ok(act(api, request_id, "submit", "manager"))
+    assert heard(api, "mentawa_manager") == [("request_submitted", "62.02.06", request_id)]
+    refused(act(api, request_id, "approve", "manager"), 403, "not_your_request")  # the borrower's side
+    ok(act(api, request_id, "approve", "mentawa_manager"))
+    loan = ok(transfer(api, 120, request_id, source="62.02.06", destination="62.02.05", as_="admin"), 201)
+    ok(api.post(f"/transfers/{loan['id']}/receive", as_="baamang_warehouse"))
+    request = ok(api.get(f"/requests/{request_id}", as_="mentawa_manager"))
+    assert (request["status"], request["received"]) == ("fulfilled", 120)
+    assert api.on_hand("62.02.05") == 120 and api.on_hand("62.02.06") == 380
+    assert heard(api, "mentawa_manager") == [("request_submitted", "62.02.06", request_id)]  # not its news
 
 
 def test_a_cancelled_transfer_stops_counting_and_the_supplier_closes_what_will_not_come(world):
@@ -159,6 +218,12 @@ def test_a_cancelled_transfer_stops_counting_and_the_supplier_closes_what_will_n
 
 def projection(api):
     return ok(api.get("/offices/62.02/projection", as_="manager"))
+
+
+def heard(api, user):
+    """(kind, office, request) of the requests' notifications of `user`'s subscriptions, newest first."""
+    items = ok(api.get("/notifications", as_=user))["items"]
+    return [(n["kind"], n["office"], n["request_id"]) for n in items if n["request_id"]]
 
 
 def test_the_projection_counts_approved_blanks_as_on_order_until_they_arrive(world):
@@ -220,3 +285,31 @@ def test_a_request_left_overdue_opens_request_overdue_and_the_blanks_arriving_cl
     ok(api.post(f"/transfers/{first['id']}/receive", as_="warehouse"))
     assert unresolved(api, "request_overdue") is None
     assert ok(api.get(f"/requests/{request_id}", as_="manager"))["status"] == "fulfilled"
+
+
+RIVALS = [("approve", "province_manager"), ("cancel", "manager")]
+
+
+def test_approve_and_cancel_at_once_exactly_one_wins_and_only_the_winner_is_heard(world):
+    """Two real connections (threads), one request: the loser finds it decided, 409
+    bad_request_state, and its transaction leaves nothing behind, not even a notification."""
+    api = world
+    hook = {"channel": "webhook", "url": "http://127.0.0.1:9/hook", "secret": "a-secret-of-sixteen+"}
+    ok(api.post("/subscriptions", {**hook, "office": "62.02", "kinds": ["request_approved"]}, as_="manager"),
+       201)  # fmt: skip
+    winners = set()
+    for _ in range(3):
+        request_id = ok(create(api, quantity=100, justification="Cadangan perekaman"), 201)["id"]
+        ok(act(api, request_id, "submit", "manager"))
+        responses = run_together(2, lambda i, request_id=request_id: act(api, request_id, *RIVALS[i]))
+        assert sorted(r.status_code for r in responses) == [200, 409], [r.json for r in responses]
+        (loser,) = [r for r in responses if r.status_code == 409]
+        assert loser.json["error"] == "bad_request_state"
+        final = ok(api.get(f"/requests/{request_id}", as_="admin"))
+        assert [line["action"] for line in final["history"]][2:] in (["approve"], ["cancel"])
+        approvals = [n for n in heard(api, "manager") if n[2] == request_id]
+        assert approvals == (
+            [("request_approved", "62.02", request_id)] if final["status"] == "approved" else []
+        )
+        winners.add(final["status"])
+    assert winners <= {"approved", "cancelled"}

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from config import Config
+from inventory.blank_requests.events import REQUEST_EVENTS
 from inventory.core.db import db
 from inventory.notify import channels
 from inventory.notify.models import Subscription
@@ -38,7 +39,7 @@ def test_a_manager_subscribes_by_webhook_and_never_sees_the_secret_again(api):
 
     assert created["office"] == "62.02" and created["user"] == "manager"
     assert created["channel"] == "webhook" and created["url"] == WEBHOOK["url"]
-    assert created["kinds"] == list(ALERT_KINDS)  # all kinds unless told otherwise
+    assert created["kinds"] == [*ALERT_KINDS, *REQUEST_EVENTS]  # all kinds unless told otherwise
     assert created["has_secret"] is True and created["active"] is True
     assert "secret" not in created and SECRET not in str(created)
     listed = api.get("/subscriptions", as_="manager").json["items"]
