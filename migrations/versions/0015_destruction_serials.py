@@ -3,7 +3,7 @@ burned (serial_ranges.destroyed_by_id, the state) and keeps their trail (destruc
 the history, with reversals) (issue 12)
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-02 21:45:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0015"
-down_revision = "0013"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
