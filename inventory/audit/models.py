@@ -1,11 +1,13 @@
-"""The audit table: one row per admin change. Never updated, never deleted."""
+"""The audit table: one row per admin change. Never updated, never deleted: the database itself
+refuses an UPDATE or DELETE of a row (triggers below, created with the table here and by
+migration 0017), so neither a bug nor a hand-typed statement can rewrite the record."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy import DDL, JSON, DateTime, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import BigId, db, utcnow
@@ -30,3 +32,26 @@ class AuditEntry(db.Model):
         Index("ix_audit_log_kind_id", "kind", "id"),
         Index("ix_audit_log_actor_id", "actor", "id"),
     )
+
+
+APPEND_ONLY_MESSAGE = "audit_log is append-only"
+# SQLite: one trigger per statement kind. PostgreSQL: one function, one trigger for both.
+SQLITE_TRIGGERS = tuple(
+    f"CREATE TRIGGER audit_log_no_{verb.lower()} BEFORE {verb} ON audit_log "
+    f"BEGIN SELECT RAISE(ABORT, '{APPEND_ONLY_MESSAGE}'); END"
+    for verb in ("UPDATE", "DELETE")
+)
+POSTGRESQL_TRIGGERS = (
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    f"$$ BEGIN RAISE EXCEPTION '{APPEND_ONLY_MESSAGE}'; END $$",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+)
+POSTGRESQL_DROP = ("DROP FUNCTION IF EXISTS audit_log_append_only() CASCADE",)
+
+for _statement in SQLITE_TRIGGERS:
+    event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
+for _statement in POSTGRESQL_TRIGGERS:
+    event.listen(AuditEntry.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql"))
+for _statement in POSTGRESQL_DROP:  # the function outlives the table otherwise
+    event.listen(AuditEntry.__table__, "after_drop", DDL(_statement).execute_if(dialect="postgresql"))

@@ -10,6 +10,21 @@ Create Date: 2026-12-02 21:45:00
 import sqlalchemy as sa
 from alembic import op
 
+# The triggers that make the table append-only, as the model creates them (fixed text, so a
+# later change to the model does not rewrite this migration).
+SQLITE_TRIGGERS = (
+    "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+    "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+)
+POSTGRESQL_TRIGGERS = (
+    "CREATE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+    "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+    "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+)
+
 revision = "0017"
 down_revision = "0013"
 branch_labels = None
@@ -34,6 +49,9 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
         batch_op.create_index("ix_audit_log_kind_id", ["kind", "id"], unique=False)
         batch_op.create_index("ix_audit_log_actor_id", ["actor", "id"], unique=False)
+    dialect = op.get_bind().dialect.name
+    for statement in POSTGRESQL_TRIGGERS if dialect == "postgresql" else SQLITE_TRIGGERS:
+        op.execute(statement)
 
 
 def downgrade():
@@ -41,4 +59,6 @@ def downgrade():
         batch_op.drop_index("ix_audit_log_actor_id")
         batch_op.drop_index("ix_audit_log_kind_id")
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
-    op.drop_table("audit_log")
+    op.drop_table("audit_log")  # and its triggers with it
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION IF EXISTS audit_log_append_only()")
