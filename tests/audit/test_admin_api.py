@@ -261,9 +261,11 @@ def test_office_creation_renaming_closing_and_reopening_are_recorded(api):
     ok(api.patch("/offices/62.02.09", {"name": "Kota Besi Hulu"}, as_="admin"))
     ok(api.patch("/offices/62.02.09", {"active": False}, as_="admin"))
     ok(api.patch("/offices/62.02.09", {"active": True, "name": "Kota Besi Hulu"}, as_="admin"))
+    ok(api.patch("/offices/62.02.09", {"time_zone": "WITA", "min_stock": 5}, as_="admin"))
 
     entries = [(e["kind"], e["subject"], e["before"], e["after"]) for e in audit(api)]
     assert entries == [
+        ("office.time_zone_changed", "62.02.09", {"time_zone": "WIB"}, {"time_zone": "WITA"}),
         ("office.reopened", "62.02.09", {"active": False}, {"active": True}),
         ("office.closed", "62.02.09", {"active": True}, {"active": False}),
         ("office.renamed", "62.02.09", {"name": "Kota Besi"}, {"name": "Kota Besi Hulu"}),
