@@ -16,7 +16,7 @@ from ..auth import permissions
 from ..offices import admin, tree
 from ..offices.models import OFFICE_KINDS, Office
 from .blueprint import bp, principal, write
-from .forms import OfficeCreateForm, PostForm, RegionImportForm, RenameForm, choices
+from .forms import ActiveForm, OfficeCreateForm, PostForm, RegionImportForm, RenameForm, choices
 from .labels import OFFICE_KINDS as KIND_LABELS
 
 PER_PAGE = 100
@@ -113,14 +113,14 @@ def admin_rename_office(code: str):
 def admin_office_active(code: str):
     actor = _admin()
     office = tree.get_by_code(code)
-    if PostForm().validate_on_submit():
-        active = not office.active
+    form = ActiveForm()
+    if form.validate_on_submit():
+        active = form.active.data == "1"
         if write(lambda: admin.update(actor, office, {"active": active})) is not None:
-            message = (
-                _("Office %(code)s reopened.", code=code)
-                if active
-                else _("Office %(code)s closed.", code=code)
-            )
+            if active:
+                message = _("Office %(code)s reopened.", code=code)
+            else:
+                message = _("Office %(code)s closed.", code=code)
             flash(message, "success")
     return _back(office)
 

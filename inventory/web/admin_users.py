@@ -16,7 +16,7 @@ from ..audit.log import Actor
 from ..auth import permissions, users
 from ..auth.models import ROLES, User
 from .blueprint import bp, principal, write
-from .forms import PasswordResetForm, PostForm, UserChangeForm, UserCreateForm, choices
+from .forms import ActiveForm, PasswordResetForm, PostForm, UserChangeForm, UserCreateForm, choices
 from .labels import ROLE_LABELS
 
 PER_PAGE = 50
@@ -118,20 +118,18 @@ def admin_change_user(user_id: int):
 def admin_set_active(user_id: int):
     actor = _admin()
     user = users.get(user_id)
-    form = PostForm()
+    form = ActiveForm()
     if form.validate_on_submit():
-        active = not user.active
+        active = form.active.data == "1"
         if write(lambda: users.change(actor, user, {"active": active})) is not None:
             if active:
-                flash(_("%(name)s is enabled again.", name=user.name), "success")
+                message = _("%(name)s is enabled again.", name=user.name)
             else:
-                flash(
-                    _(
-                        "%(name)s is disabled: its sessions have ended, its tokens no longer work.",
-                        name=user.name,
-                    ),
-                    "success",
+                message = _(
+                    "%(name)s is disabled: its sessions have ended, its tokens no longer work.",
+                    name=user.name,
                 )
+            flash(message, "success")
     return redirect(url_for("web.admin_user", user_id=user_id))
 
 

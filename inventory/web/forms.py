@@ -321,6 +321,13 @@ class OfficeCreateForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=[], validators=[DataRequired()])
 
 
+class ActiveForm(FlaskForm):
+    """Disable or enable a user, close or reopen an office: the state wanted, not a toggle, so a
+    form sent twice (a double click, a reload) does not undo itself."""
+
+    active = HiddenField(validators=[DataRequired(), AnyOf(["0", "1"])])
+
+
 class RenameForm(FlaskForm):
     name = StringField(_l("New name"), filters=[_trimmed], validators=[DataRequired(), Length(max=200)])
 

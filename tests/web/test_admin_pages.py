@@ -45,7 +45,7 @@ def test_an_admin_creates_a_user_sets_its_role_and_password_and_disables_it(web)
     new = "burung-enggang-di-sampit"
     assert b.post(f"/admin/users/{siti['id']}/password", {"new": new, "again": new}).status_code == 302
     assert other.get("/").status_code == 302  # her session ended with the new password
-    assert b.post(f"/admin/users/{siti['id']}/active").status_code == 302
+    assert b.post(f"/admin/users/{siti['id']}/active", {"active": "0"}).status_code == 302
     assert ok(web.get(f"/users/{siti['id']}", as_="admin"))["active"] is False
     assert browser(web).login("siti", new).status_code == 401  # disabled
 
@@ -88,7 +88,7 @@ def test_refused_forms_change_and_record_nothing(web):
     no_office = b.post("/admin/users", {"name": "siti", "role": "operator", "office": ""})
     assert no_office.status_code == 422
     admin_id = user_id(web, "admin")
-    b.post(f"/admin/users/{admin_id}/active")
+    b.post(f"/admin/users/{admin_id}/active", {"active": "0"})
     assert ok(web.get(f"/users/{admin_id}", as_="admin"))["active"] is True  # not oneself
     nul = b.post("/admin/users", {"name": "si\u0000ti", "role": "operator", "office": "62.02"})
     assert nul.status_code in (400, 422)
@@ -122,10 +122,13 @@ def test_an_admin_creates_renames_closes_and_reopens_an_office_and_imports_regio
     )
     assert created.status_code == 302 and created.headers["Location"].endswith("/admin/offices/62.02.09")
     assert b.post("/admin/offices/62.02.09/name", {"name": "Kota Besi Hulu"}).status_code == 302
-    assert b.post("/admin/offices/62.02.09/active").status_code == 302
+    assert b.post("/admin/offices/62.02.09/active", {"active": "0"}).status_code == 302
+    assert (
+        b.post("/admin/offices/62.02.09/active", {"active": "0"}).status_code == 302
+    )  # sent twice: closed still
     assert ok(web.get("/offices/62.02.09", as_="admin"))["active"] is False
     assert "Ditutup" in b.text("/admin/offices/62.02.09")
-    assert b.post("/admin/offices/62.02.09/active").status_code == 302
+    assert b.post("/admin/offices/62.02.09/active", {"active": "1"}).status_code == 302
     imported = b.post("/admin/regions", {"under": "62.02"})
     assert imported.status_code == 302
     assert "kantor dibuat" in b.text(imported.headers["Location"])
@@ -177,11 +180,11 @@ def test_only_admins_open_or_send_the_admin_pages(web, name):
         "/admin/users": {"name": "siti", "role": "operator", "office": "62.02"},
         f"/admin/users/{target}/role": {"role": "manager", "office": "62.02"},
         f"/admin/users/{target}/password": {"new": STRONG, "again": STRONG},
-        f"/admin/users/{target}/active": {},
+        f"/admin/users/{target}/active": {"active": "0"},
         f"/admin/users/{target}/tokens": {},
         "/admin/offices/62.02/children": {"code": "62.02.09", "name": "Baru", "kind": "district"},
         "/admin/offices/62.02/name": {"name": "Lain"},
-        "/admin/offices/62.02/active": {},
+        "/admin/offices/62.02/active": {"active": "0"},
         "/admin/regions": {"under": "62"},
     }
     for path, data in posts.items():
