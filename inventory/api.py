@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from .auth import api as users_api
 from .auth.tokens import authenticate
 from .blank_requests import api as requests_api
 from .core import health
@@ -30,6 +31,8 @@ API_BLUEPRINTS = (
     notify_api.notifications_blp,
     requests_api.blp,
     requests_report.blp,
+    users_api.blp,
+    users_api.audit_blp,
 )
 
 # Every /api/v1 route needs a token. Hooked once, at import: blueprints are shared by apps.

@@ -103,6 +103,11 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
         assert len(found) == 1, (method, pattern, found)
         return found[0]
 
+    # The admin's new user and her token are in the audit log, the token itself nowhere in it.
+    token = only("POST", r"/users/\d+/tokens$").json()["token"]
+    logged = only("GET", r"/audit\?subject=siti").json()["items"]
+    assert [(e["kind"], e["actor"]) for e in logged] == [("token.issued", "admin"), ("user.created", "admin")]
+    assert token not in json.dumps(logged)
     # The count is the books less two missing blanks, not a number that wipes the delivery.
     adjustments = [c.json()["movement"] for c in made if c.url.endswith("/offices/62.02/adjustments")]
     count, damage = adjustments

@@ -1,4 +1,5 @@
-"""A person's account: checking a log-in, changing a password, disabling a user.
+"""A person's account: checking a log-in, changing one's own password (an admin's changes to
+users are in users.py).
 
 Every change that should end a person's sessions ends them here, in the same transaction.
 """
@@ -11,7 +12,7 @@ from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..core.db import db
-from ..core.errors import Invalid, NotFound
+from ..core.errors import Invalid
 from . import passwords, sessions
 from .models import User
 from .tokens import revoke_tokens
@@ -73,15 +74,3 @@ def change_password(
     if revoke_api_tokens:
         revoke_tokens(user)
     return True
-
-
-def set_active(name: str, active: bool) -> User:
-    """Enable or disable a user (caller commits). Disabling ends every session at once; the
-    user's API tokens stop working while it lasts (the token lookup checks `active`)."""
-    user = db.session.execute(select(User).where(User.name == name)).scalar_one_or_none()
-    if user is None:
-        raise NotFound(f"No user {name!r}.", error="user_not_found")
-    user.active = active
-    if not active:
-        sessions.end_all(user.id)
-    return user

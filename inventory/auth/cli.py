@@ -1,17 +1,19 @@
-"""`flask --app wsgi users create|token|revoke`: users and their API tokens."""
+"""`flask --app wsgi users create|token|revoke|disable|enable`: users and their API tokens.
+
+Each change goes through auth.users, as the API's and the dashboard's do, so it is recorded
+in the audit log; its actor is `cli:<the OS user>`.
+"""
 
 from __future__ import annotations
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
+from ..audit.log import Actor
 from ..core.db import db
 from ..core.errors import DomainError
-from ..offices import tree
-from . import accounts
+from . import users
 from .models import ROLES, User
-from .tokens import issue_token, revoke_tokens
 
 users_cli = AppGroup("users", help="Manage users and their API tokens.")
 
@@ -23,27 +25,21 @@ users_cli = AppGroup("users", help="Manage users and their API tokens.")
 @click.option("--password", help="Password for the dashboard (stored hashed).")
 def create_user(name: str, role: str, office_code: str | None, password: str | None) -> None:
     """Create a user; the new API token is printed as the last line."""
+    actor = Actor.command_line()
     try:
-        office = tree.get_by_code(office_code) if office_code else None
+        user = users.create(actor, name=name, role=role, office=office_code, password=password)
+        _, token = users.issue(actor, user)
     except DomainError as error:
-        raise click.ClickException(error.message) from None
-    if role != "admin" and office is None:
-        raise click.ClickException("Only admins may be created without --office.")
-    if db.session.execute(select(User.id).where(User.name == name)).first():
-        raise click.ClickException(f"User {name!r} already exists.")
-    user = User(name=name, role=role, office=office, active=True)
-    if password:
-        try:
-            user.password_hash = accounts.hash_password(password, name)
-        except DomainError as error:
+        if error.error == "weak_password":
             raise click.ClickException(
                 "The password must have 12 to 200 characters, not be a common password, "
                 f"nor contain the user name ({', '.join(error.details['problems'])})."
             ) from None
-    db.session.add(user)
-    db.session.flush()
-    token = issue_token(user)
+        if error.error == "office_required":
+            raise click.ClickException("Only admins may be created without --office.") from None
+        raise click.ClickException(error.message) from None
     db.session.commit()
+    office = user.office
     click.echo(f"Created {role} {name!r}" + (f" for office {office.code}" if office else "") + ".")
     click.echo("API token (shown once, keep it secret):")
     click.echo(token)
@@ -54,10 +50,13 @@ def create_user(name: str, role: str, office_code: str | None, password: str | N
 @click.option("--revoke-others", is_flag=True, help="Revoke the user's existing tokens first.")
 def new_token(name: str, revoke_others: bool) -> None:
     """Issue a new token for a user; printed as the last line."""
-    user = _user(name)
-    if revoke_others:
-        revoke_tokens(user)
-    token = issue_token(user)
+    actor, user = Actor.command_line(), _user(name)
+    try:
+        if revoke_others:
+            users.revoke_all(actor, user)
+        _, token = users.issue(actor, user)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None
     db.session.commit()
     click.echo(token)
 
@@ -66,7 +65,7 @@ def new_token(name: str, revoke_others: bool) -> None:
 @click.argument("name")
 def revoke(name: str) -> None:
     """Revoke every token of a user."""
-    count = revoke_tokens(_user(name))
+    count = users.revoke_all(Actor.command_line(), _user(name))
     db.session.commit()
     click.echo(f"Revoked {count} token(s) of {name!r}.")
 
@@ -89,14 +88,14 @@ def enable(name: str) -> None:
 
 def _set_active(name: str, active: bool) -> None:
     try:
-        accounts.set_active(name, active)
+        users.change(Actor.command_line(), _user(name), {"active": active})
     except DomainError as error:
         raise click.ClickException(error.message) from None
     db.session.commit()
 
 
 def _user(name: str) -> User:
-    user = db.session.execute(select(User).where(User.name == name)).scalar_one_or_none()
-    if user is None:
-        raise click.ClickException(f"No user {name!r}.")
-    return user
+    try:
+        return users.by_name(name)
+    except DomainError as error:
+        raise click.ClickException(error.message) from None

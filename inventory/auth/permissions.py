@@ -14,6 +14,7 @@ REVERSE = "reverse"
 SET_THRESHOLD = "set_threshold"
 MANAGE_OFFICES = "manage_offices"
 MANAGE_USERS = "manage_users"
+READ_AUDIT = "read_audit"  # admins only, like managing offices and users
 ACKNOWLEDGE = "acknowledge"
 PLAN = "plan"  # projections, population figures, redistribution
 SUBSCRIBE = "subscribe"  # alert notifications for an area

@@ -26,9 +26,16 @@ def hash_token(token: str) -> str:
 
 def issue_token(user: User) -> str:
     """Create a token for `user` (caller commits) and return it: the only time it is seen."""
+    return new_token(user)[1]
+
+
+def new_token(user: User) -> tuple[ApiToken, str]:
+    """The token's row (flushed: it has its id) and the token itself (caller commits)."""
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:12]))
-    return token
+    row = ApiToken(user_id=user.id, token_hash=hash_token(token), prefix=token[:12])
+    db.session.add(row)
+    db.session.flush()
+    return row, token
 
 
 def revoke_tokens(user: User) -> int:

@@ -236,6 +236,13 @@ def list_offices(
     return list(rows), total
 
 
+def roots() -> list[Office]:
+    """The offices at the top of the tree (the national office, in a tree built from the regions)."""
+    return list(
+        db.session.execute(select(Office).where(Office.parent_id.is_(None)).order_by(Office.code)).scalars()
+    )
+
+
 def office_refs(*office_ids: int) -> dict[int, OfficeRef]:
     rows = db.session.execute(
         select(Office.id, Office.code, Office.path, Office.active).where(Office.id.in_(office_ids))

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask.views import MethodView
 
+from ..audit.log import Actor
 from ..auth import permissions
 from ..core.context import current_principal
 from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
-from ..offices import tree
+from ..offices import admin, tree
 from . import ledger, rollups, serial_ranges
 from .schemas import (
     OfficeCreateSchema,
@@ -20,6 +21,8 @@ from .schemas import (
     OfficeQuerySchema,
     OfficeSchema,
     OfficeUpdateSchema,
+    RegionImportResultSchema,
+    RegionImportSchema,
     StockSchema,
 )
 
@@ -62,9 +65,10 @@ class Offices(MethodView):
     @blp.response(201, OfficeSchema)
     @writes
     def post(self, data):
-        """Create an office (admins)."""
-        permissions.require(current_principal(), permissions.MANAGE_OFFICES)
-        office = tree.create(**data)
+        """Create an office (admins). Recorded in the audit log."""
+        principal = current_principal()
+        permissions.require(principal, permissions.MANAGE_OFFICES)
+        office = admin.create(Actor.of(principal), **data)
         office.stock = stock_of(office)
         return office
 
@@ -83,14 +87,28 @@ class OfficeDetail(MethodView):
     @blp.response(200, OfficeSchema)
     @writes
     def patch(self, changes, code):
-        """Rename or deactivate (admins); set min_stock and planning settings (managers in their area)."""
+        """Rename, close or reopen (admins: recorded in the audit log); set min_stock and planning
+        settings (managers in their area)."""
         principal = current_principal()
         office = tree.get_by_code(code)
         for needs in sorted({FIELD_ACTIONS[field] for field in changes} or {permissions.SET_THRESHOLD}):
             permissions.require(principal, needs, office.path)
-        tree.update(office, changes)
+        admin.update(Actor.of(principal), office, changes)
         office.stock = stock_of(office)
         return office
+
+
+@blp.route("/regions/import", methods=["POST"])
+@blp.arguments(RegionImportSchema())
+@blp.response(200, RegionImportResultSchema)
+@writes
+def import_regions(data):
+    """Create the offices of an official province or regency (Kemendagri codes) that are missing,
+    with their ancestors (admins). Safe to repeat: what exists is left as it is."""
+    principal = current_principal()
+    permissions.require(principal, permissions.MANAGE_OFFICES)
+    created, existing = admin.import_regions(Actor.of(principal), data["under"])
+    return {"under": data["under"], "created": created, "already_present": existing}
 
 
 @blp.route("/offices/<code>/stock")

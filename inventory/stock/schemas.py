@@ -179,6 +179,22 @@ class OfficeSchema(ma.Schema):
     stock = fields.Nested(StockSchema, dump_only=True)
 
 
+class RegionImportSchema(Strict):
+    under = fields.String(
+        required=True,
+        validate=validate.Regexp(
+            r"^[0-9]{2}(\.[0-9]{2})?$", error="A province (62) or regency (62.02) code."
+        ),
+        metadata={"description": "An official province or regency code.", "example": "62"},
+    )
+
+
+class RegionImportResultSchema(ma.Schema):
+    under = fields.String()
+    created = fields.Integer(metadata={"description": "Offices created now."})
+    already_present = fields.Integer(metadata={"description": "Offices of the area that existed already."})
+
+
 class OfficeQuerySchema(Strict):
     parent = fields.String(validate=CODE)
     kind = fields.String(validate=validate.OneOf(OFFICE_KINDS))

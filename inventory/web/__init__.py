@@ -13,7 +13,10 @@ from flask_wtf.csrf import CSRFProtect
 
 from . import (  # noqa: F401
     account,
+    admin_offices,
+    admin_users,
     alerts_page,
+    audit_page,
     board,
     context,
     counter,

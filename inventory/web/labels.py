@@ -66,6 +66,15 @@ PRINT_REASONS = {"new_record": _l("New record"), "replacement": _l("Replacement 
                  "data_change": _l("Change of data"), "other": _l("Other")}  # fmt: skip
 
 
+AUDIT_KINDS = {
+    "office.created": _l("Office created"), "office.renamed": _l("Office renamed"),
+    "office.closed": _l("Office closed"), "office.reopened": _l("Office reopened"),
+    "office.time_zone_changed": _l("Office time zone changed"),
+    "office.regions_imported": _l("Regions imported"), "user.created": _l("User created"),
+    "user.role_changed": _l("Role changed"), "user.disabled": _l("User disabled"),
+    "user.enabled": _l("User enabled"), "user.password_reset": _l("Password set"),
+    "token.issued": _l("API token issued"), "token.revoked": _l("API token revoked"),
+}  # fmt: skip
 NONE = "\u2013"  # an en dash where there is no figure
 
 
@@ -98,6 +107,26 @@ def moment(value: datetime | None, time_zone: str | None = None) -> str:
         dates.format_time(local.time(), "HH:mm", locale=locale),
     )
     return f"{when[0]} {when[1]} {time_zone or 'UTC'}"
+
+
+def _audit_value(value) -> str:
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    return NONE if value is None else str(value)
+
+
+def audit_changes(before: dict | None, after: dict | None) -> str:
+    """An audit entry's changes in one line: "name: Baamang → Baamang Kota; active: yes"."""
+    before, after = before or {}, after or {}
+    parts = []
+    for key in dict.fromkeys([*before, *after]):
+        if key in before and key in after and before[key] != after[key]:
+            parts.append(f"{key}: {_audit_value(before[key])} → {_audit_value(after[key])}")
+        elif key in after:
+            parts.append(f"{key}: {_audit_value(after[key])}")
+        else:
+            parts.append(f"{key}: {_audit_value(before[key])} → {NONE}")
+    return "; ".join(parts)
 
 
 def office_name(name: str | None, code: str) -> str:
@@ -284,6 +313,18 @@ def describe(error: DomainError) -> str:
             _("Name no more serials than spoiled prints.") if "spoiled_print" in d else error.message
         ),
         "destruction_not_draft": lambda: _("This record is signed: it can no longer be changed."),
+        "user_exists": lambda: _("A user with this name already exists."),
+        "user_not_found": lambda: _("No such user."),
+        "office_required": lambda: _("Only an administrator works without an office: give an office code."),
+        "weak_password": lambda: _(
+            "A password needs 12 to 200 characters, must not be a common one, nor contain the user name."
+        ),
+        "own_account": lambda: _("You may not do this to your own account; another administrator may."),
+        "user_disabled": lambda: _("This user is disabled: enable it first."),
+        "token_not_found": lambda: _("No such token."),
+        "unknown_region": lambda: _("This is not an official province or regency code."),
+        "office_exists": lambda: _("An office with this code already exists."),
+        "bad_parent": lambda: _("An office of this kind cannot sit there."),
     }
     text = texts.get(error.error)
     return text() if text else error.message

@@ -51,8 +51,9 @@ def test_an_id_that_cannot_exist_is_a_404_on_every_route(api, beyond):
     assert len(rules) >= 9  # movements, transfers, alerts, subscriptions, notifications
 
     for method, rule in rules:
-        (converter,) = [c for c in rule._converters.values() if isinstance(c, IdConverter)]
-        value = converter.max + 1 if beyond == "max+1" else beyond
+        # Every id of the path gets the value (/users/<user_id>/tokens/<token_id> has two).
+        converters = [c for c in rule._converters.values() if isinstance(c, IdConverter)]
+        value = min(c.max for c in converters) + 1 if beyond == "max+1" else beyond
         response = api.call(
             method, fill(rule, id=value), json={} if method in WRITE_METHODS else None, as_="admin"
         )

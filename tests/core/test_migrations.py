@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from alembic import command
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DatabaseError
 
 from inventory import create_app
 from inventory.core.db import db
@@ -170,3 +172,22 @@ ZONED_LEDGER = [
         for row in ZONED_MOVEMENTS
     ),
 ]
+
+
+def test_the_audit_log_is_append_only_when_migrated(empty_database_url):
+    """0017: triggers refuse an UPDATE or DELETE of an entry (as the models do: tests/audit/)."""
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        migrate = app.extensions["migrate"]
+        command.upgrade(migrate.migrate.get_config(directory=migrate.directory), "head")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO audit_log (at, actor, kind, subject) VALUES (:at, 'cli:root', 'x', 'ID')"),
+                {"at": datetime.now(UTC)},
+            )
+        for statement in ("UPDATE audit_log SET actor = 'x'", "DELETE FROM audit_log"):
+            with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+                connection.execute(text(statement))
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["cli:root"]
+        db.engine.dispose()

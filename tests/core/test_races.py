@@ -185,6 +185,23 @@ def destruction_reverse(api):
     return "POST", f"/destructions/{_signed_record(api)}/reverse", {"reason": "Salah hitung"}, "manager"
 
 
+def _operator_id(api):
+    """The one operator of 62.02."""
+    return ok(api.get("/users", query_string={"role": "operator", "office": "62.02"}, as_="admin"))["items"][
+        0
+    ]["id"]
+
+
+def user_disable(api):
+    return "PATCH", f"/users/{_operator_id(api)}", {"active": False}, "admin"
+
+
+def token_revoke(api):
+    user_id = _operator_id(api)
+    token_id = ok(api.post(f"/users/{user_id}/tokens", as_="admin"), 201)["id"]
+    return "DELETE", f"/users/{user_id}/tokens/{token_id}", None, "admin"
+
+
 # (verb, the route it exercises as (method, rule))
 KEYED_VERBS = {
     office_create: ("POST", "/api/v1/offices"),
@@ -215,6 +232,8 @@ KEYED_VERBS = {
     destruction_sign: ("POST", "/api/v1/destructions/<id:destruction_id>/sign"),
     destruction_report: ("POST", "/api/v1/destructions/<id:destruction_id>/report"),
     destruction_reverse: ("POST", "/api/v1/destructions/<id:destruction_id>/reverse"),
+    user_disable: ("PATCH", "/api/v1/users/<id32:user_id>"),
+    token_revoke: ("DELETE", "/api/v1/users/<id32:user_id>/tokens/<id32:token_id>"),
 }
 
 
