@@ -55,6 +55,10 @@ REQUEST_STATUSES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approve
                     "fulfilled": _l("Fulfilled"), "closed": _l("Closed"),
                     "cancelled": _l("Cancelled")}  # fmt: skip
 PRINT_OUTCOMES = {"printed": _l("Printed"), "spoiled": _l("Spoiled")}
+CHANNELS = {"webhook": _l("Webhook"), "email": _l("E-mail")}
+NOTIFICATION_STATUSES = {"pending": _l("Waiting to be sent"), "delivered": _l("Delivered"),
+                         "failed": _l("Failed")}  # fmt: skip
+NOTIFICATION_EVENTS = {"opened": _l("opened"), "escalated": _l("escalated"), "resolved": _l("resolved")}
 PRINT_REASONS = {"new_record": _l("New record"), "replacement": _l("Replacement (lost or damaged)"),
                  "data_change": _l("Change of data"), "other": _l("Other")}  # fmt: skip
 
@@ -259,6 +263,12 @@ def describe(error: DomainError) -> str:
         "approved_quantity_too_high": lambda: _("At most %(n)s can be approved.", n=number(d.get("maximum"))),
         "not_your_request": lambda: _("Your office may not do this with this request."),
         "request_not_found": lambda: _("No such request."),
+        "bad_sign": lambda: _("This kind of adjustment needs the other direction."),
+        "bad_population": lambda: _("These figures cannot all be true: %(reason)s", reason=error.message),
+        "not_reversible": lambda: _("This movement cannot be reversed; a transfer is cancelled instead."),
+        "already_reversed": lambda: _("This movement has already been reversed."),
+        "webhook_address_blocked": lambda: _("Webhooks may not be sent to this address."),
+        "subscription_not_found": lambda: _("No such subscription."),
     }
     text = texts.get(error.error)
     return text() if text else error.message
