@@ -14,6 +14,7 @@ from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from ..auth import permissions
+from ..core.db import db
 from ..notify import probe, subscriptions
 from . import area
 from .blueprint import bp, principal, write
@@ -103,6 +104,11 @@ def test_subscription(subscription_id: int):
 @login_required
 def cancel_subscription(subscription_id: int):
     who = _subscriber()
-    if write(lambda: subscriptions.cancel_subscription(who, subscription_id) or True):
-        flash(_("Subscription %(id)s cancelled.", id=subscription_id), "success")
+    try:  # someone else's subscription is a 404 page, as DELETE /subscriptions/{id} answers
+        subscriptions.cancel_subscription(who, subscription_id)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    flash(_("Subscription %(id)s cancelled.", id=subscription_id), "success")
     return redirect(url_for("web.subscriptions_page"))
