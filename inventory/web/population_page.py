@@ -81,6 +81,8 @@ def import_population(code: str):
     if not report.ok or not report.rows:  # all rows or none, as the CLI
         db.session.rollback()
         form.file.errors = [] if report.errors else [_("The file has no rows: nothing was imported.")]
+        if report.errors:  # the page is long: say at the top that the list is further down
+            flash(_("Nothing was imported: the file's errors are listed with the upload."), "error")
         return render_settings(office, 422, upload_form=form, upload_errors=report.errors)
     db.session.commit()
     flash(

@@ -190,7 +190,8 @@ def test_a_reversal_names_what_will_change_and_is_recorded_once(web):
     assert f'href="/movements/{movement["id"]}/reverse"' in card
 
     page = b.text(f"/movements/{movement['id']}/reverse")
-    assert "Pembatalan sebanyak -50 blangko akan dicatat di Kab. Kotawaringin Timur (62.02)" in page
+    assert "Pembatalan akan dicatat di Kab. Kotawaringin Timur (62.02), terkait dengan mutasi" in page
+    assert "yang tetap ada di kartu stok: 50 blangko dikeluarkan." in page
     assert "Stok berubah dari 50 menjadi 0." in page
     assert stock(web, "62.02")["on_hand"] == 50  # asking changed nothing
 
