@@ -8,7 +8,7 @@ from ..auth import permissions
 from ..core.context import current_principal
 from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
-from . import subscriptions
+from . import probe, subscriptions
 from .schemas import (
     NotificationDetailSchema,
     NotificationPageSchema,
@@ -16,6 +16,7 @@ from .schemas import (
     SubscriptionCreateSchema,
     SubscriptionListSchema,
     SubscriptionSchema,
+    TestResultSchema,
 )
 
 blp = Blueprint(
@@ -61,6 +62,16 @@ def cancel(subscription_id):
     """Stop a subscription (yours; admins: any). It is kept, inactive, with its history;
     notifications still pending for it are marked failed. Repeating it is harmless."""
     subscriptions.cancel_subscription(_subscriber(), subscription_id)
+
+
+@blp.route("/subscriptions/<id32:subscription_id>/test", methods=["POST"])
+@blp.response(200, TestResultSchema)
+def send_test(subscription_id):
+    """Send a test notification now (yours; admins: any) and say whether the receiver took it.
+
+    The body is shaped like an alert's, with `"event": "test"` and alert kind `test`; webhooks
+    are signed as usual. It is not stored in the outbox and not retried."""
+    return probe.send_test(_subscriber(), subscription_id)
 
 
 @notifications_blp.route("/notifications")

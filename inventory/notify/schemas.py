@@ -141,3 +141,15 @@ class NotificationPageSchema(ma.Schema):
     next_before = fields.Integer(
         allow_none=True, metadata={"description": "Pass as `before` for the next page."}
     )
+
+
+class TestResultSchema(ma.Schema):
+    subscription_id = fields.Integer()
+    channel = fields.String(metadata={"enum": list(CHANNELS)})
+    event_id = fields.String(metadata={"description": "Sent as X-Blangko-Event-Id."})
+    succeeded = fields.Boolean(
+        metadata={"description": "The receiver answered 2xx (webhook) or took the mail."}
+    )
+    status_code = fields.Integer(allow_none=True, metadata={"description": "HTTP status or SMTP reply code."})
+    error = fields.String(allow_none=True)
+    duration_ms = fields.Integer()

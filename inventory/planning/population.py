@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from sqlalchemy import func, select, update
 
@@ -101,7 +101,14 @@ def import_csv(path: str | Path) -> ImportReport:
     re-evaluated, all in the caller's transaction (the caller commits).
     """
     with open(path, encoding="utf-8-sig", newline="") as handle:  # -sig: files saved by Excel
-        rows, errors = parse_csv(handle, _known_offices)
+        return import_rows(handle)
+
+
+def import_rows(handle: TextIO, within: str | None = None) -> ImportReport:
+    """`import_csv` for a file already open (the dashboard's upload). With `within` (an
+    office path), a code outside that subtree is reported like an unknown one: a manager's
+    file writes only in their area, and learns nothing of the offices outside it."""
+    rows, errors = parse_csv(handle, _known_offices if within is None else _known_within(within))
     report = ImportReport(rows=len(rows), errors=errors)
     if errors or not rows:
         return report
@@ -130,6 +137,13 @@ def _known_offices(codes: Iterable[str]) -> dict[str, tuple[int, str]]:
         rows = db.session.execute(select(Office.code, Office.id, Office.path).where(Office.code.in_(chunk)))
         found.update({row.code: (row.id, row.path) for row in rows})
     return found
+
+
+def _known_within(path: str):
+    def lookup(codes: Iterable[str]) -> dict[str, tuple[int, str]]:
+        return {code: found for code, found in _known_offices(codes).items() if found[1].startswith(path)}
+
+    return lookup
 
 
 def _upsert(figures_by_office: dict[int, dict[str, Any]]) -> tuple[dict[int, Population], int]:

@@ -257,3 +257,12 @@ def _balances_statement(dialect: str) -> Select:
         .select_from(ends)
         .outerjoin(last, last.c.id == ends.c.movement_id)
     )
+
+
+def reversed_among(movement_ids: Iterable[int]) -> set[int]:
+    """Which of these movements a reversal already undoes (the stock card offers no second one)."""
+    ids = list(movement_ids)
+    if not ids:
+        return set()
+    found = db.session.execute(select(M.c.reverses_id).where(M.c.reverses_id.in_(ids))).scalars()
+    return set(found)

@@ -19,6 +19,7 @@ from . import (  # noqa: F401
     audit_page,
     board,
     context,
+    corrections_page,
     counter,
     custody_page,
     errors,
@@ -26,10 +27,13 @@ from . import (  # noqa: F401
     i18n,
     office_page,
     overview,
+    population_page,
+    redistribution_page,
     reports_page,
     requests_page,
     session,
     settings_page,
+    subscriptions_page,
     throttle,
 )
 from .blueprint import bp

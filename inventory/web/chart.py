@@ -29,6 +29,8 @@ class Chart:
     x_ticks: list[tuple[float, date]] = field(default_factory=list)
     stockout_date: date | None = None
     reaches_zero: bool = False  # the run-out falls inside the frame
+    target_date: date | None = None
+    target_x: float | None = None  # None when there is no target date, or it lies past the frame
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -74,8 +76,10 @@ def build(
     on_hand: int,
     stockout: date | None,
     minimum: int = 0,
+    target: date | None = None,
 ) -> Chart:
-    """Scale the history and the dashed run-out line (today's balance down to zero) into the frame."""
+    """Scale the history and the dashed run-out line (today's balance down to zero) into the
+    frame, and mark the target date (election day, say) where it falls inside it."""
     first = points[0][0] if points else today - timedelta(days=7)
     first = min(first, today - timedelta(days=7))
     # The run-out line takes at most as much room as the history (30 days at least); a later
@@ -84,6 +88,10 @@ def build(
     last = today + timedelta(days=14)
     if stockout is not None:
         last = max(last, min(stockout, today + timedelta(days=future)))
+    if target is not None and today <= target:
+        # The frame reaches the target as it reaches a run-out: at most as far ahead as the
+        # history goes back; a later one is named in the legend only.
+        last = max(last, min(target, today + timedelta(days=future)))
     top_value = max([on_hand, minimum, *(balance for _, balance in points)], default=0)
     top_value = _nice(max(top_value, 10))
     span = max((last - first).days, 1)
@@ -115,6 +123,8 @@ def build(
         x_ticks=_spread([(x(d), d) for d in sorted({first, today, last})], x(today)),
         stockout_date=stockout,
         reaches_zero=projection is not None and stockout is not None and stockout <= last,
+        target_date=target,
+        target_x=x(target) if target is not None and first <= target <= last else None,
     )
 
 

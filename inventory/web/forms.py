@@ -6,9 +6,13 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from marshmallow import ValidationError as SchemaError
+from marshmallow.validate import Email
 from wtforms import (
     BooleanField,
     DateField,
+    EmailField,
     FieldList,
     Form,
     FormField,
@@ -17,11 +21,14 @@ from wtforms import (
     PasswordField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
+    URLField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    URL,
     AnyOf,
     DataRequired,
     EqualTo,
@@ -34,7 +41,9 @@ from wtforms.validators import (
 )
 
 from ..auth import passwords
-from .labels import DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
+from ..core.schemas import EARLIEST, LATEST
+from ..planning.population_csv import MAX_FIGURE
+from .labels import ALERT_KINDS, CHANNELS, DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
 
 
 def choices(labels: dict) -> list[SelectChoice]:
@@ -80,6 +89,10 @@ class PasswordForm(FlaskForm):
         }
         if found:
             raise ValidationError(" ".join(dict.fromkeys(str(messages[problem]) for problem in found)))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as check boxes (the template draws each)."""
 
 
 class PostForm(FlaskForm):
@@ -282,6 +295,8 @@ class DestructionForm(OnceForm):
         _l("Serials of the spoiled prints, where known"), validators=[Optional(), Length(max=20_000)]
     )
     witnesses = FieldList(FormField(WitnessForm), min_entries=3, max_entries=3)
+
+
 # --- admins: users, offices, the audit log ------------------------------------------------
 
 USER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"  # as the API's (auth/schemas.py)
@@ -388,3 +403,111 @@ class RegionImportForm(FlaskForm):
             Regexp(r"^[0-9]{2}(\.[0-9]{2})?$", message=_l("A province (62) or regency (62.02) code.")),
         ],
     )
+
+
+class PopulationForm(FlaskForm):
+    """One office's own population figures; the limits are the API's (PopulationInSchema)."""
+
+    target = IntegerField(
+        _l("Must hold a card"), validators=[InputRequired(), NumberRange(min=0, max=MAX_FIGURE)]
+    )
+    recorded = IntegerField(_l("Recorded"), validators=[InputRequired(), NumberRange(min=0, max=MAX_FIGURE)])
+    print_backlog = IntegerField(
+        _l("Waiting for a print"), validators=[InputRequired(), NumberRange(min=0, max=MAX_FIGURE)]
+    )
+    as_of = DateField(_l("As of"), validators=[InputRequired()])
+    settings_of = HiddenField()  # whose settings page to return to: this office or its parent
+
+    def validate_as_of(self, field) -> None:
+        if not EARLIEST <= field.data <= LATEST:  # the API's bounds (core.schemas.Day)
+            raise ValidationError(_l("Enter a date between %(a)s and %(b)s.", a=EARLIEST.year, b=LATEST.year))
+
+
+class PopulationUploadForm(FlaskForm):
+    file = FileField(_l("CSV file"), validators=[FileRequired()])
+
+
+# Kinds of adjustment the API takes (stock.schemas.AdjustmentSchema), each with the sign its
+# quantity must have; a correction goes either way, so the form offers it twice.
+ADJUSTMENT_CHOICES = {
+    "loss": (_l("Loss (blanks missing)"), -1),
+    "damage": (_l("Damage (blanks ruined)"), -1),
+    "defective": (_l("Defective blanks (kept for destruction)"), -1),
+    "found": (_l("Found (blanks turned up)"), 1),
+    "correction_in": (_l("Correction: add blanks"), 1),
+    "correction_out": (_l("Correction: remove blanks"), -1),
+}
+
+
+class AdjustmentForm(OnceForm):
+    kind = SelectField(
+        _l("Kind"),
+        choices=lambda: [
+            SelectChoice(value, str(label)) for value, (label, _sign) in ADJUSTMENT_CHOICES.items()
+        ],
+        validators=[DataRequired()],
+    )
+    quantity = IntegerField(_l("Blanks"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+    reason = StringField(
+        _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
+    )
+
+    def movement(self) -> tuple[str, int]:
+        """The API's kind and signed quantity."""
+        kind = self.kind.data
+        return kind.partition("_")[0], ADJUSTMENT_CHOICES[kind][1] * self.quantity.data
+
+
+class ReverseForm(OnceForm):
+    reason = StringField(
+        _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
+    )
+
+
+class RedistributeForm(OnceForm):
+    """One suggestion, as POST /transfers would take it."""
+
+    source = HiddenField(validators=[DataRequired(), Length(max=64)])
+    destination = HiddenField(validators=[DataRequired(), Length(max=64)])
+    quantity = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
+
+
+class SubscriptionForm(FlaskForm):
+    office = SelectField(_l("Office (and every office below it)"), choices=[], validators=[DataRequired()])
+    kinds = MultiCheckboxField(
+        _l("Alert kinds"), choices=lambda: choices(ALERT_KINDS), validators=[DataRequired()]
+    )
+    channel = RadioField(
+        _l("Send by"), choices=lambda: choices(CHANNELS), default="webhook", validators=[DataRequired()]
+    )
+    url = URLField(
+        _l("Webhook address"),
+        filters=[_trimmed],
+        validators=[
+            Optional(),
+            Length(max=2000),
+            URL(require_tld=False, message=_l("Enter an http or https address.")),
+        ],
+    )
+    secret = PasswordField(
+        _l("Webhook secret (16 characters or more; the receiver checks the signature with it)"),
+        validators=[Optional(), Length(min=16, max=256)],
+    )
+    email = EmailField(_l("E-mail address"), filters=[_trimmed], validators=[Optional(), Length(max=320)])
+
+    def validate(self, extra_validators=None) -> bool:
+        """The fields of the chosen channel are required, as in the API (SubscriptionCreateSchema)."""
+        valid = super().validate(extra_validators)
+        if self.channel.data == "webhook":
+            if not self.url.data:
+                self.url.errors.append(str(_l("Required for a webhook.")))
+            elif not self.url.data.lower().startswith(("http://", "https://")):
+                self.url.errors.append(str(_l("Enter an http or https address.")))
+            if not self.secret.data:
+                self.secret.errors.append(str(_l("Required for a webhook.")))
+        elif self.channel.data == "email":
+            try:
+                Email()(self.email.data or "")
+            except SchemaError:
+                self.email.errors.append(str(_l("Enter an e-mail address.")))
+        return valid and not (self.url.errors or self.secret.errors or self.email.errors)

@@ -62,6 +62,10 @@ RETURN_REASONS = {"replacement": _l("Replaced"), "data_change": _l("Change of da
                   "damaged": _l("Damaged"), "invalid": _l("Invalid")}  # fmt: skip
 DESTRUCTION_METHODS = {"burned": _l("Burned"), "shredded": _l("Shredded"), "cut": _l("Cut")}
 DESTRUCTION_STATUSES = {"draft": _l("Draft"), "signed": _l("Signed"), "reported": _l("Reported")}
+CHANNELS = {"webhook": _l("Webhook"), "email": _l("E-mail")}
+NOTIFICATION_STATUSES = {"pending": _l("Waiting to be sent"), "delivered": _l("Delivered"),
+                         "failed": _l("Failed")}  # fmt: skip
+NOTIFICATION_EVENTS = {"opened": _l("opened"), "escalated": _l("escalated"), "resolved": _l("resolved")}
 PRINT_REASONS = {"new_record": _l("New record"), "replacement": _l("Replacement (lost or damaged)"),
                  "data_change": _l("Change of data"), "other": _l("Other")}  # fmt: skip
 
@@ -325,6 +329,12 @@ def describe(error: DomainError) -> str:
         "unknown_region": lambda: _("This is not an official province or regency code."),
         "office_exists": lambda: _("An office with this code already exists."),
         "bad_parent": lambda: _("An office of this kind cannot sit there."),
+        "bad_sign": lambda: _("This kind of adjustment needs the other direction."),
+        "bad_population": lambda: _("These figures cannot all be true: %(reason)s", reason=error.message),
+        "not_reversible": lambda: _("This movement cannot be reversed; a transfer is cancelled instead."),
+        "already_reversed": lambda: _("This movement has already been reversed."),
+        "webhook_address_blocked": lambda: _("Webhooks may not be sent to this address."),
+        "subscription_not_found": lambda: _("No such subscription."),
     }
     text = texts.get(error.error)
     return text() if text else error.message

@@ -18,7 +18,15 @@ from ..stock import service as stock
 from ..stock.count_rules import needs_confirmation
 from . import area, chart
 from .blueprint import bp, office_for, principal, write, write_once
-from .forms import DeliveryForm, PostForm, PrintForm, ReceiptForm, StocktakeForm, TransferForm
+from .forms import (
+    AdjustmentForm,
+    DeliveryForm,
+    PostForm,
+    PrintForm,
+    ReceiptForm,
+    StocktakeForm,
+    TransferForm,
+)
 from .labels import number, office_name
 
 LEDGER_ROWS = 20
@@ -46,6 +54,7 @@ def _forms(office: Office, bound: dict) -> dict:
         "print": bound.get("print") or PrintForm(formdata=None),
         "transfer": transfer,
         "stocktake": bound.get("stocktake") or StocktakeForm(formdata=None),
+        "adjustment": bound.get("adjustment") or AdjustmentForm(formdata=None),
         "button": PostForm(formdata=None),
         "receipt": ReceiptForm(formdata=None),
     }
@@ -53,6 +62,7 @@ def _forms(office: Office, bound: dict) -> dict:
 
 def _render(office: Office, status: int = 200, **bound):
     ref = tree.OfficeRef.of(office)
+    movements = ledger.ledger(ref, limit=LEDGER_ROWS)
     report = figures.projection_report(office)
     today = report["as_of"]
     own = ledger.balance_of(office.id)
@@ -62,6 +72,7 @@ def _render(office: Office, status: int = 200, **bound):
         own["on_hand"],
         report["outputs"]["stockout_date"],
         office.min_stock,
+        office.target_date,
     )
     page = render_template(
         "web/office.html",
@@ -70,7 +81,9 @@ def _render(office: Office, status: int = 200, **bound):
         own=own,
         report=report,
         chart=balance_chart,
-        movements=ledger.ledger(ref, limit=LEDGER_ROWS),
+        movements=movements,
+        reversed_ids=ledger.reversed_among(m["id"] for m in movements),
+        not_reversible=stock.NOT_REVERSIBLE,
         transfers=ledger.list_transfers(office_id=office.id, status="in_transit", limit=50),
         alerts=area.own_alerts(office),
         alerts_below=area.alerts_below(office),
