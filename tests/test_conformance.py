@@ -28,6 +28,12 @@ EXAMPLES = os.environ.get("SCHEMATHESIS_EXAMPLES", "8")
 CONFIG = """
 [checks.positive_data_acceptance]
 expected-statuses = ["2xx", "401", "403", "404", "409", "413", "415", "422"]
+
+# A manifest is plain text or CSV: schemathesis sends its "null" (a schema-violating body) as
+# the four letters n-u-l-l, which the server cannot tell from a chip UID named "null".
+[[operations]]
+include-path = "/api/v1/offices/{code}/deliveries/manifest"
+checks.negative_data_rejection.enabled = false
 """
 
 
@@ -42,7 +48,9 @@ def test_every_operation_answers_as_its_spec_says(api, tmp_path):
         str(SCHEMATHESIS), "--config-file", str(tmp_path / "schemathesis.toml"),
         "run", f"http://127.0.0.1:{server.server_port}/openapi.json",
         "--header", f"Authorization: Bearer {api.tokens['admin']}",
-        "--checks", "all", "--max-examples", EXAMPLES, "--seed", "20231120",
+        # No --checks: every check is on by default, and the config's per-operation switch
+        # (above) would lose to the command line's.
+        "--max-examples", EXAMPLES, "--seed", "20231120",
         "--workers", "1", "--no-color", "--report-dir", str(tmp_path / "report"),
     ]  # fmt: skip
     try:
