@@ -267,7 +267,7 @@ class WitnessForm(Form):
 
     name = StringField(_l("Name"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
     institution = StringField(_l("Institution"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
-    role = StringField(_l("Role"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
+    role = StringField(_l("Position"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
     nip = StringField(_l("NIP (optional)"), filters=[_trimmed], validators=[Optional(), Length(max=18)])
 
 
