@@ -1,0 +1,67 @@
+"""The dashboard probed from outside, as a careless client or an attacker would: each test is a
+class of input that once gave a 500 or was taken where the API refuses it. Never a 500, never
+a write, on both databases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tests.helpers import deliver, ledger, stock
+from tests.web.dashboard import browser
+
+# --- the field unit's upload (a JSON body read outside the API's parser) ------------------
+
+DEVICE = "a1b2c3d4e5f6"
+
+
+def _upload(b, raw: bytes, key: str | None = None):
+    token = b.get("/offices/62.02/field/token").json["csrf_token"]
+    headers = {"Accept": "application/json", "X-CSRFToken": token}
+    if key:
+        headers["Idempotency-Key"] = key
+    return b.client.post(
+        "/offices/62.02/field/uploads", data=raw, content_type="application/json", headers=headers
+    )
+
+
+def _prints(web):
+    return [m for m in ledger(web, "62.02")["items"] if m["kind"] == "print"]
+
+
+@pytest.mark.parametrize("key", [None, "upload-1"])  # the page sends one with every upload
+@pytest.mark.parametrize("escape", ["\\u0000", "\\ud800"])
+def test_an_upload_with_text_no_database_can_store_is_refused_whole(web, escape, key):
+    deliver(web, "62.02", 5)
+    b = browser(web, "operator")
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    raw = (
+        f'{{"device": "{DEVICE}", "device_time": "{now}", "prints": [{{"client_id": "f:{DEVICE}:{escape}", '
+        f'"outcome": "printed", "reason": "new_record"}}]}}'
+    ).encode()
+    response = _upload(b, raw, key)
+    assert response.status_code == 422, response.get_data(as_text=True)
+    assert response.json["error"] == "unstorable_text"
+    assert response.json["errors"] == {"prints": {"0": {"client_id": [response.json["message"]]}}}
+    assert _prints(web) == [] and stock(web, "62.02")["on_hand"] == 5
+
+
+def test_an_upload_refused_under_its_idempotency_key_answers_in_json(web):
+    """The page sends every upload with a key; a refused one was a 500 (the view's answer was
+    a pair, which the key's replay could not read)."""
+    b = browser(web, "operator")
+    raw = b'{"device": "NOT A DEVICE", "device_time": "2026-01-01T00:00:00+00:00", "prints": []}'
+    response = _upload(b, raw, "refused-1")
+    assert response.status_code == 422 and response.json["error"] == "validation_error"
+    assert _upload(b, raw, "refused-1").status_code == 422  # refusals are not kept: sent again, refused again
+
+
+@pytest.mark.parametrize("key", [None, "deep-1"])
+def test_an_upload_nested_too_deep_is_a_400(web, key):
+    b = browser(web, "operator")
+    depth = 100_000
+    raw = f'{{"device": "{DEVICE}", "prints": {"[" * depth}{"]" * depth}}}'.encode()
+    response = _upload(b, raw, key)
+    assert response.status_code == 400 and response.json["error"] == "bad_json"
+    assert _prints(web) == []
