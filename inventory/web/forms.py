@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import secrets
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -33,7 +33,16 @@ from wtforms.validators import (
 )
 
 from ..auth import passwords
+from ..core.schemas import EARLIEST, LATEST
 from .labels import DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
+
+
+class DateField(wtforms.DateField):
+    """A day of the API's calendar (core.schemas.Day): outside it, a typing slip the API refuses."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+            raise ValidationError(_l("Choose a day from %(first)s to %(last)s.", first=EARLIEST, last=LATEST))
 
 
 def choices(labels: dict) -> list[SelectChoice]:

@@ -65,3 +65,34 @@ def test_an_upload_nested_too_deep_is_a_400(web, key):
     response = _upload(b, raw, key)
     assert response.status_code == 400 and response.json["error"] == "bad_json"
     assert _prints(web) == []
+
+
+# --- dates: the API's calendar (1900-2999) on every page ------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "kind=consumption&to=9999-12-31",
+        "kind=consumption&bucket=week&from=0001-01-01&to=0001-01-03",
+        "kind=usage&from=9999-12-31",
+        "kind=usage&to=0001-01-01&format=csv",
+    ],
+)
+def test_report_days_off_the_calendar_are_refused_not_a_500(web, query):
+    response = browser(web, "manager").get(f"/reports?{query}")
+    assert response.status_code == 422 and "text/html" in response.content_type
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_form_day_the_api_refuses_is_refused_here_too(web, day):
+    b = browser(web, "manager")
+    b.get("/offices/62.02/settings")
+    settings = {"min_stock": "10", "lead_time_days": "5", "safety_days": "3", "public_stale_days": "7"}
+    assert b.post("/offices/62.02/settings", {**settings, "target_date": day}).status_code == 422
+    assert web.get("/offices/62.02", as_="manager").json["target_date"] is None
+
+    b.get("/offices/62.02/requests/new")
+    asked = {"supplier": "62", "quantity": "10", "justification": "Stok habis", "needed_by": day}
+    assert b.post("/offices/62.02/requests", {**asked, "nonce": "n" * 16}).status_code == 422
+    assert web.get("/requests", as_="manager").json["items"] == []
