@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
 import wtforms
@@ -13,7 +14,6 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -35,6 +35,19 @@ from wtforms.validators import (
 from ..auth import passwords
 from ..core.schemas import EARLIEST, LATEST
 from .labels import DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
+
+
+class IntegerField(wtforms.IntegerField):
+    """ASCII digits, as the API's JSON integers: Python's int() also reads "1_000" and digits of
+    other scripts, which no number field of a browser sends."""
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            text = valuelist[0].strip()
+            if text and not re.fullmatch(r"[+-]?[0-9]+", text):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
 
 
 class DateField(wtforms.DateField):

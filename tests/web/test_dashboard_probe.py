@@ -11,6 +11,18 @@ import pytest
 from tests.helpers import deliver, ledger, stock
 from tests.web.dashboard import browser
 
+# --- page cursors -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/requests", "/alerts"])
+@pytest.mark.parametrize("cursor", [str(2**63), str(10**30), "9" * 5000, "0", "-5", "\u0661\u0662", "abc"])
+def test_a_page_cursor_that_names_no_row_is_refused_not_a_500(web, path, cursor):
+    b = browser(web, "manager")
+    response = b.get(path, query_string={"before": cursor})
+    assert response.status_code == 422 and "text/html" in response.content_type
+    assert b.get(path, query_string={"before": str(2**63 - 1)}).status_code == 200
+
+
 # --- the field unit's upload (a JSON body read outside the API's parser) ------------------
 
 DEVICE = "a1b2c3d4e5f6"
@@ -96,3 +108,18 @@ def test_a_form_day_the_api_refuses_is_refused_here_too(web, day):
     asked = {"supplier": "62", "quantity": "10", "justification": "Stok habis", "needed_by": day}
     assert b.post("/offices/62.02/requests", {**asked, "nonce": "n" * 16}).status_code == 422
     assert web.get("/requests", as_="manager").json["items"] == []
+
+
+# --- numbers: ASCII digits, as the API's JSON integers ---------------------------------------
+
+
+@pytest.mark.parametrize("quantity", ["\u0661\u0662", "\uff11\uff12", "1_000", "12.0", "1e3"])
+def test_a_number_in_another_script_or_spelling_is_not_a_number(web, quantity):
+    b = browser(web, "warehouse")
+    b.get("/offices/62.02")
+    response = b.post("/offices/62.02/deliveries", {"quantity": quantity, "nonce": "n" * 16})
+    assert response.status_code == 422
+    assert stock(web, "62.02")["on_hand"] == 0
+    # Written plainly, with the spaces a pasted figure brings, it is a number.
+    assert b.post("/offices/62.02/deliveries", {"quantity": " 12 ", "nonce": "m" * 16}).status_code == 302
+    assert stock(web, "62.02")["on_hand"] == 12
