@@ -123,3 +123,28 @@ def test_a_number_in_another_script_or_spelling_is_not_a_number(web, quantity):
     # Written plainly, with the spaces a pasted figure brings, it is a number.
     assert b.post("/offices/62.02/deliveries", {"quantity": " 12 ", "nonce": "m" * 16}).status_code == 302
     assert stock(web, "62.02")["on_hand"] == 12
+
+
+# --- files: the dashboard takes none -------------------------------------------------------
+
+
+@pytest.mark.parametrize("as_file", ["note", "quantity", "nonce"])
+def test_a_form_field_sent_as_a_file_is_refused_not_a_500(web, as_file):
+    from io import BytesIO
+
+    b = browser(web, "warehouse")
+    b.get("/offices/62.02")
+    form = {"csrf_token": b.token, "quantity": "5", "nonce": "n" * 16, "note": "ok"}
+    form[as_file] = (BytesIO(form[as_file].encode()), "x.txt")
+    response = b.client.post("/offices/62.02/deliveries", data=form, content_type="multipart/form-data")
+    assert response.status_code == 400 and "text/html" in response.content_type
+    assert stock(web, "62.02")["on_hand"] == 0
+
+
+def test_a_plain_multipart_form_still_works(web):
+    b = browser(web, "warehouse")
+    b.get("/offices/62.02")
+    form = {"csrf_token": b.token, "quantity": "5", "nonce": "n" * 16, "note": "ok"}
+    response = b.client.post("/offices/62.02/deliveries", data=form, content_type="multipart/form-data")
+    assert response.status_code == 302
+    assert stock(web, "62.02")["on_hand"] == 5
