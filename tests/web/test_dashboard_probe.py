@@ -5,6 +5,7 @@ a write, on both databases."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -148,3 +149,40 @@ def test_a_plain_multipart_form_still_works(web):
     response = b.client.post("/offices/62.02/deliveries", data=form, content_type="multipart/form-data")
     assert response.status_code == 302
     assert stock(web, "62.02")["on_hand"] == 5
+
+
+# --- the same form from five tabs at once ----------------------------------------------------
+
+
+def _five_at_once(web, who: str, path: str, form: dict) -> list[int]:
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    tabs = [browser(web, who) for _ in range(5)]
+    for tab in tabs:
+        tab.get("/")
+    start = Barrier(5)
+
+    def send(n: int) -> int:
+        start.wait()
+        return tabs[n].client.post(path, data={**form, "csrf_token": tabs[n].token}).status_code
+
+    with ThreadPoolExecutor(max_workers=5) as pool:
+        return list(pool.map(send, range(5)))
+
+
+def test_one_press_sent_from_five_tabs_at_once_records_one_print(web):
+    deliver(web, "62.02", 10)
+    form = {"reason": "new_record", "outcome": "printed", "nonce": "n" * 16}
+    answers = _five_at_once(web, "operator", "/offices/62.02/counter/prints", form)
+    assert sorted(answers) == [302, 409, 409, 409, 409], answers
+    assert len(_prints(web)) == 1 and stock(web, "62.02")["on_hand"] == 9
+
+
+def test_one_day_sent_from_five_tabs_at_once_records_its_cards_once(web):
+    deliver(web, "62.02", 10)
+    day = datetime.now(UTC).astimezone(ZoneInfo("Asia/Jakarta")).date().isoformat()
+    form = {"day": day, "printed_new_record": "3", "nonce": "n" * 16}
+    answers = _five_at_once(web, "operator", "/offices/62.02/counter/day", form)
+    assert all(status in (302, 409) for status in answers), answers
+    assert len(_prints(web)) == 3 and stock(web, "62.02")["on_hand"] == 7
