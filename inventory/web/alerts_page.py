@@ -9,7 +9,7 @@ from flask_login import login_required
 from ..auth import permissions
 from ..offices import tree
 from ..planning import alerts
-from .blueprint import bp, principal, write
+from .blueprint import bp, page_cursor, principal, write
 from .forms import AcknowledgeForm
 
 PAGE_SIZE = 100
@@ -26,7 +26,7 @@ def alerts_page():
         office = tree.get_by_code(request.args["office"])
         permissions.require(user, permissions.READ, office.path)
         area_path = office.path
-    before = request.args.get("before", type=int)
+    before = page_cursor()
     # Newest first, a page at a time: a national admin's area can hold thousands.
     items = alerts.list_alerts(area_path=area_path, status=status, before_id=before, limit=PAGE_SIZE + 1)
     older = items[PAGE_SIZE - 1]["id"] if len(items) > PAGE_SIZE else None

@@ -13,9 +13,10 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import permissions
 from ..core.db import db
-from ..core.errors import DomainError
+from ..core.errors import DomainError, Invalid
 from ..core.models import IdempotencyKey
 from ..core.principal import Principal
+from ..core.schemas import INT64_MAX
 from ..offices import tree
 from ..offices.models import Office
 from .labels import describe
@@ -39,6 +40,17 @@ def office_for(code: str, *actions: str) -> Office:
     for action in actions or (permissions.READ,):
         permissions.require(principal(), action, office.path)
     return office
+
+
+def page_cursor(name: str = "before") -> int | None:
+    """A list's `before` cursor: the id of a row, so ASCII digits within an id column (a larger
+    number would overflow the driver: a 422 page, as the API's cursor, never a 500)."""
+    value = request.args.get(name) or None
+    if value is None:
+        return None
+    if not (len(value) <= 19 and value.isascii() and value.isdigit() and 1 <= int(value) <= INT64_MAX):
+        raise Invalid(_("This page of the list does not exist; start again from its first page."), field=name)
+    return int(value)
 
 
 def can(action: str, office_path: str | None = None) -> bool:

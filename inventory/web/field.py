@@ -13,6 +13,7 @@ correcting a wrong device clock and refusing prints dated before the unit's last
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
@@ -30,6 +31,7 @@ from ..auth import permissions
 from ..core.context import set_principal
 from ..core.db import db, utcnow
 from ..core.errors import DomainError
+from ..core.parsing import UNSTORABLE_MESSAGE, unstorable_fields
 from ..core.schemas import Strict, UtcDateTime
 from ..core.unit_of_work import idempotent, writes
 from ..offices import tree
@@ -161,9 +163,11 @@ def _as_principal(view: Callable) -> Callable:
 @writes
 def field_upload(code: str):
     office = _office(code)
-    body = request.get_json(silent=True)
+    body, unstorable = _json_body()
     if not isinstance(body, dict):
         return _refusal(400, "bad_json", "Send a JSON object.")
+    if unstorable:
+        return _refusal(422, "unstorable_text", UNSTORABLE_MESSAGE, errors=unstorable)
     try:
         data = _upload_schema.load(body)
     except ma.ValidationError as error:
@@ -174,6 +178,18 @@ def field_upload(code: str):
         db.session.rollback()
         return _refusal(error.status, error.error, describe(error))
     return jsonify(answer)
+
+
+def _json_body() -> tuple[object, dict]:
+    """The body and where it holds text no database stores, read with the API's checks
+    (core/parsing.py): nesting too deep or a number too long is no JSON here either."""
+    if not request.is_json:
+        return None, {}
+    try:
+        body = json.loads(request.get_data(cache=True))
+        return body, unstorable_fields(body)
+    except (RecursionError, ValueError):  # not JSON, not UTF-8, too deep (TooDeep), too long a number
+        return None, {}
 
 
 def _record(office: Office, data: dict) -> dict:
@@ -269,4 +285,7 @@ def _refused(index: int, raw, error: str, message: str, **extra) -> dict:
 
 
 def _refusal(status: int, error: str, message: str, **extra):
-    return jsonify(code=status, error=error, message=message, **extra), status
+    # A response, not a (body, status) pair: `idempotent` reads the view's status_code.
+    response = jsonify(code=status, error=error, message=message, **extra)
+    response.status_code = status
+    return response

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 
+import wtforms
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -11,13 +13,11 @@ from marshmallow import ValidationError as SchemaError
 from marshmallow.validate import Email
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     FieldList,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -44,6 +44,27 @@ from ..auth import passwords
 from ..core.schemas import EARLIEST, LATEST
 from ..planning.population_csv import MAX_FIGURE
 from .labels import ALERT_KINDS, CHANNELS, DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
+
+
+class IntegerField(wtforms.IntegerField):
+    """ASCII digits, as the API's JSON integers: Python's int() also reads "1_000" and digits of
+    other scripts, which no number field of a browser sends."""
+
+    def process_formdata(self, valuelist) -> None:
+        if valuelist and isinstance(valuelist[0], str):
+            text = valuelist[0].strip()
+            if text and not re.fullmatch(r"[+-]?[0-9]+", text):
+                self.data = None
+                raise ValueError(self.gettext("Not a valid integer value."))
+        super().process_formdata(valuelist)
+
+
+class DateField(wtforms.DateField):
+    """A day of the API's calendar (core.schemas.Day): outside it, a typing slip the API refuses."""
+
+    def pre_validate(self, form) -> None:
+        if self.data is not None and not EARLIEST <= self.data <= LATEST:
+            raise ValidationError(_l("Choose a day from %(first)s to %(last)s.", first=EARLIEST, last=LATEST))
 
 
 def choices(labels: dict) -> list[SelectChoice]:

@@ -15,6 +15,7 @@ from flask_login import login_required
 
 from ..auth import permissions
 from ..core.errors import DomainError, Invalid
+from ..core.schemas import EARLIEST, LATEST
 from ..offices import tree
 from ..offices.models import Office
 from ..planning.figures import today
@@ -35,9 +36,12 @@ def _day(name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise Invalid(_("%(value)s is not a date (YYYY-MM-DD).", value=value), field=name) from None
+    if not EARLIEST <= day <= LATEST:  # the API's calendar: near its ends a bucket's days overflow
+        raise Invalid(_("Choose a day from %(first)s to %(last)s.", first=EARLIEST, last=LATEST), field=name)
+    return day
 
 
 def _choice(name: str, allowed: tuple, default: str | None) -> str | None:

@@ -4,7 +4,7 @@ one blank_requests function; the permission checks and the state rules are their
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +13,7 @@ from ..auth import permissions
 from ..blank_requests import reading, service, suggestion
 from ..offices import tree
 from ..offices.models import Office
-from .blueprint import bp, office_for, principal, write, write_once
+from .blueprint import bp, office_for, page_cursor, principal, write, write_once
 from .forms import ApproveForm, DecisionForm, RequestForm
 from .labels import number, office_name
 
@@ -33,7 +33,7 @@ def _awaiting_me(item: dict) -> bool:
 @login_required
 def requests_page():
     user = principal()
-    before = request.args.get("before", type=int)
+    before = page_cursor()
     items = reading.list_requests(user, before_id=before, limit=PAGE_SIZE + 1)
     older = items[PAGE_SIZE - 1]["id"] if len(items) > PAGE_SIZE else None
     items = items[:PAGE_SIZE]
