@@ -39,6 +39,7 @@ MOVEMENT_KINDS = {
     "transfer_in": _l("Transfer in"), "transfer_return": _l("Transfer returned"),
     "stocktake": _l("Stocktake"), "loss": _l("Loss"), "damage": _l("Damage"), "found": _l("Found"),
     "correction": _l("Correction"), "defective": _l("Defective blank"), "reversal": _l("Reversal"),
+    "loss_in_transit": _l("Lost in transit"),
 }  # fmt: skip
 ALERT_KINDS = {
     "low_stock": _l("Low stock"), "stockout": _l("Out of stock"),
@@ -122,6 +123,11 @@ def movement_details(m: dict) -> str:
             parts.append(_("Large difference confirmed by %(name)s.", name=m.get("actor")))
     elif kind in ("transfer_out", "transfer_in", "transfer_return") and m.get("transfer_id"):
         parts.append(_("Transfer %(id)s", id=m["transfer_id"]))
+    elif kind == "loss_in_transit":  # its reason is the missing serials, if the transfer had any
+        parts.append(_("Did not arrive with transfer %(id)s", id=m.get("transfer_id")))
+        if m.get("reason"):
+            parts.append(_("Missing serials: %(serials)s", serials=m["reason"]))
+        return " · ".join(str(part) for part in [*parts, m.get("note") or ""] if part)
     elif kind == "reversal" and m.get("reverses_id"):
         parts.append(_("Reverses movement %(id)s", id=m["reverses_id"]))
     elif kind == "delivery":
@@ -248,8 +254,16 @@ def describe(error: DomainError) -> str:
             sent=number(d.get("sent")),
         ),
         "missing_cards_need_naming": lambda: _(
-            "This transfer carries named cards: receive it whole, then record each missing one."
+            "Cards awaiting destruction: receive the transfer whole, then record each missing one."
         ),
+        "same_person": lambda: _("You sent this transfer: someone else must count it in."),
+        "missing_serials_required": lambda: _(
+            "This transfer carries serials: name the %(n)s missing ones.", n=number(d.get("missing"))
+        ),
+        "serial_not_in_transfer": lambda: _(
+            "This transfer does not carry %(serials)s.", serials=d.get("serials")
+        ),
+        "transfer_without_serials": lambda: _("This transfer carries no serials."),
         "alert_acknowledged": lambda: _("This alert has already been acknowledged."),
         "alert_resolved": lambda: _("This alert has already been resolved."),
         "target_date_past": lambda: _("This date has passed: give today or a later day, or leave it empty."),
