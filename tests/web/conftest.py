@@ -14,8 +14,8 @@ from tests.web.dashboard import set_password
 
 @pytest.fixture
 def web(api):
-    for name in ("admin", "manager", "warehouse", "operator", "baamang_operator", "baamang_warehouse",
-                 "kobar_manager", "kobar_warehouse"):  # fmt: skip
+    for name in ("admin", "manager", "warehouse", "operator", "baamang_operator", "kobar_manager",
+                 "kobar_warehouse"):  # fmt: skip
         set_password(api.app, name)
     return api
 
