@@ -3,8 +3,16 @@ transit at the source; who sent a transfer does not count it in."""
 
 from __future__ import annotations
 
+import pytest
+
 from tests.helpers import books_problems, deliver, dispatch, ledger
-from tests.web.dashboard import browser
+from tests.web.dashboard import browser, set_password
+
+
+@pytest.fixture(autouse=True)
+def baamang_warehouse(web):
+    """Baamang's own warehouse user, who counts in what the regency sends (the one who sent it may not)."""
+    set_password(web.app, "baamang_warehouse")
 
 
 def sent(web, quantity=40):

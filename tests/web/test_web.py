@@ -280,6 +280,7 @@ def test_transfer_dispatch_and_receive(web):
     assert browser(web, "operator").post(f"/transfers/{transfer_id}/receive").status_code == 403
     assert w.post(f"/transfers/{transfer_id}/receive").status_code == 302  # who sent it: refused
     assert web.on_hand("62.02.05") == 0
+    set_password(web.app, "baamang_warehouse")
     baamang = browser(web, "baamang_warehouse")
     assert baamang.post(f"/transfers/{transfer_id}/receive").status_code == 302
     assert web.on_hand("62.02.05") == 40
