@@ -47,6 +47,7 @@ ALERT_KINDS = {
     "stockout_before_target": _l("Runs out before the target date"),
     "request_overdue": _l("Request overdue"),
     "destruction_overdue": _l("Destruction overdue"),
+    "loss_in_transit": _l("Lost in transit"),
 }  # fmt: skip
 SEVERITIES = {"warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_STATUSES = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
@@ -217,6 +218,16 @@ def alert_text(alert: dict) -> str:
                 code=code, date=day(f["stockout_date"]), target=day(f["target_date"]),
                 unrecorded=number(f["unrecorded"]),
             )  # fmt: skip
+        if alert["kind"] == "loss_in_transit":  # planning/transit_alerts.py
+            said = _(
+                "%(missing)s blanks sent by %(code)s did not arrive (transfer %(transfers)s).",
+                missing=number(f["missing"]), code=code,
+                transfers=", ".join(str(t["transfer"]) for t in f["transfers"]),
+            )  # fmt: skip
+            serials = [serial for t in f["transfers"] for serial in t.get("serials") or []]
+            if serials:
+                said += " " + _("Missing serials: %(serials)s", serials=", ".join(serials))
+            return said
         if alert["kind"] == "request_overdue":
             return _(
                 "%(code)s still waits for %(on_order)s approved blanks, needed by %(date)s: "

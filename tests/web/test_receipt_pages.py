@@ -36,9 +36,16 @@ def test_a_shortfall_lands_what_arrived_and_the_source_writes_off_the_rest_with_
     loss = ledger(web, "62.02")["items"][0]
     assert (loss["kind"], loss["quantity"], loss["note"]) == ("loss_in_transit", -3, "dus sobek")
     assert web.get(f"/transfers/{transfer_id}", as_="admin").json["status"] == "received"
-    # The source's stock card says it in the reader's language; its alert is on its page.
-    regency = browser(web, "manager").text("/offices/62.02")
-    assert "Hilang dalam perjalanan" in regency and "dus sobek" in regency
+    # The source's stock card says it in the reader's language, and its managers' alert too.
+    manager = browser(web, "manager")
+    regency = manager.text("/offices/62.02")
+    assert f"Tidak tiba bersama kiriman {transfer_id} · dus sobek" in regency
+    alerts = manager.text("/alerts")
+    assert "Hilang dalam perjalanan" in alerts
+    assert "3 blangko yang dikirim Kab. Kotawaringin Timur" in alerts and f"(kiriman {transfer_id})" in alerts
+    (alert,) = web.get("/alerts", query_string={"kind": "loss_in_transit"}, as_="admin").json["items"]
+    assert manager.post(f"/alerts/{alert['id']}/acknowledge", {"note": "Dilaporkan"}).status_code == 302
+    assert web.get(f"/alerts/{alert['id']}", as_="admin").json["status"] == "resolved"
     assert books_problems(web) == []
 
 
