@@ -11,7 +11,7 @@ from sqlalchemy import update
 from inventory.blank_requests.models import BlankRequest
 from inventory.core.db import db
 from inventory.planning.figures import today
-from tests.blank_requests.steps import act, create, kotim_population, transfer
+from tests.blank_requests.steps import act, approved, create, kotim_population, transfer
 from tests.helpers import batch_items, books_problems, deliver, ok, print_batch, refused
 
 
@@ -220,3 +220,21 @@ def test_a_request_left_overdue_opens_request_overdue_and_the_blanks_arriving_cl
     ok(api.post(f"/transfers/{first['id']}/receive", as_="warehouse"))
     assert unresolved(api, "request_overdue") is None
     assert ok(api.get(f"/requests/{request_id}", as_="manager"))["status"] == "fulfilled"
+
+
+def test_a_short_receipt_fills_the_request_with_what_arrived_only(world):
+    api = world
+    deliver(api, "62", 5000, as_="admin")
+    request = approved(api, 1000)
+    shipped = ok(transfer(api, 1000, request["id"]), 201)
+    ok(
+        api.post(
+            f"/transfers/{shipped['id']}/receive", {"counted": 990, "note": "segel rusak"}, as_="warehouse"
+        )
+    )
+    after = ok(api.get(f"/requests/{request['id']}", as_="manager"))
+    assert (after["status"], after["shipped"], after["received"], after["outstanding"]) == (
+        "partially_fulfilled", 1000, 990, 10,
+    )  # fmt: skip
+    loss = ok(api.get("/offices/62/ledger", as_="admin"))["items"][0]
+    assert (loss["kind"], loss["quantity"]) == ("loss_in_transit", -10)
