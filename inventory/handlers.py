@@ -19,12 +19,13 @@ from .blank_requests import fulfilment
 from .blank_requests.events import RequestChanged
 from .notify import outbox
 from .offices.events import OfficeOpened, PlanningSettingsChanged
-from .planning import alerts, custody_alerts
+from .planning import alerts, custody_alerts, transit_alerts
 from .planning.events import AlertChanged
 from .stock import service as stock
 from .stock.events import (
     CustodyChanged,
     DeliveryRecorded,
+    LossInTransit,
     StockMoved,
     TotalsSettled,
     TransferCancelled,
@@ -43,6 +44,9 @@ HANDLERS = {
     PlanningSettingsChanged: [alerts.on_settings_changed, custody_alerts.on_settings_changed],
     # Cards awaiting destruction changed at an office: its destruction_overdue alert follows.
     CustodyChanged: [custody_alerts.on_custody_changed],
+    # A transfer arrived short: the source's managers get a loss_in_transit alert (and so its
+    # notifications, below), resolved when one of them acknowledges it.
+    LossInTransit: [transit_alerts.on_loss_in_transit],
     # An alert opened, escalated or resolved: one outbox row per matching subscription.
     AlertChanged: [outbox.on_alert_changed],
     # Transfers and deliveries carrying a request_id move its shipped and received quantities;

@@ -125,6 +125,7 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     assert all(t["status"] == "received" for t in landed)
     _stock_sent, custody_sent, serials_sent, burned_sent, _short_sent = sent
     assert landed[-1]["counted"] == 47 and landed[-1]["loss"]["quantity"] == -3, landed[-1]
+    assert (landed[-1]["loss"]["kind"], landed[-1]["loss"]["office"]) == ("loss_in_transit", "62.02")
     assert custody_sent["custody"] == "spoiled" and custody_sent["category"] == "spoiled_print"
     assert serials_sent["serials"] == ["KTP0001000-KTP0001099"], serials_sent
     # The spoiled card was burned before witnesses: the berita acara printed, scanned, reported.

@@ -61,6 +61,9 @@ class Office(db.Model):
     # says "not updated" instead.
     public_quantity: Mapped[bool] = mapped_column(default=False, server_default=false())
     public_stale_days: Mapped[int] = mapped_column(Integer, default=3, server_default="3")
+    # Segregation of duties: who dispatched a transfer does not receive it (stock/transfers.py),
+    # unless this is set and the office has one person only (a unit staffed by one).
+    allow_self_receipt: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     parent: Mapped[Office | None] = relationship(remote_side=[id], lazy="joined", join_depth=1)
 

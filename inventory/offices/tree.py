@@ -133,6 +133,7 @@ PLANNING_SETTINGS = ("target_date", "lead_time_days", "safety_days", "print_capa
 DESTRUCTION_SETTINGS = ("destruction_interval_days", "destruction_max_pending")
 LETTERHEAD = ("address", "head_name", "head_nip")
 PUBLIC_BOARD = ("public_quantity", "public_stale_days")
+RECEIPT_SETTINGS = ("allow_self_receipt",)
 
 
 def _refuse_past_target(office: Office, changes: dict[str, Any]) -> None:
@@ -202,6 +203,7 @@ def update(office: Office, changes: dict[str, Any]) -> Office:
         *DESTRUCTION_SETTINGS,
         *LETTERHEAD,
         *PUBLIC_BOARD,
+        *RECEIPT_SETTINGS,
     ):
         if field in changes:
             setattr(office, field, changes[field])

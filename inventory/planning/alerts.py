@@ -355,8 +355,14 @@ def get_alert(alert_id: int) -> dict:
     return _out(row)
 
 
+# Kinds that record an event rather than a condition (transit_alerts.py): nothing clears them
+# but a manager having seen them, so the acknowledgement resolves them.
+RESOLVED_BY_ACKNOWLEDGEMENT = frozenset({"loss_in_transit"})
+
+
 def acknowledge(alert_id: int, user_id: int, note: str) -> dict:
-    """A manager has seen it. The alert stays unresolved until its condition clears."""
+    """A manager has seen it. The alert stays unresolved until its condition clears (or, for a
+    kind of RESOLVED_BY_ACKNOWLEDGEMENT, is resolved by this)."""
     acknowledged = db.session.execute(
         update(Alert)
         .where(Alert.id == alert_id, Alert.status == "open")
@@ -373,4 +379,15 @@ def acknowledge(alert_id: int, user_id: int, note: str) -> dict:
         raise Conflict(
             f"Alert {alert_id} is {current['status']}, not open.", error=f"alert_{current['status']}"
         )
-    return get_alert(alert_id)
+    alert = get_alert(alert_id)
+    if alert["kind"] in RESOLVED_BY_ACKNOWLEDGEMENT:
+        _resolve(_Seen(alert["office"], alert["office_path"]), alert_id)
+        alert = get_alert(alert_id)
+    return alert
+
+
+class _Seen(NamedTuple):
+    """The office of an alert resolved by its acknowledgement, as _resolve reads it."""
+
+    code: str
+    path: str

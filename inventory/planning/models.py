@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..core.db import BigId, db, utcnow
 
 ALERT_KINDS = ("low_stock", "stockout", "projected_shortfall", "reorder_now", "stockout_before_target",
-               "request_overdue", "destruction_overdue")  # fmt: skip
+               "request_overdue", "destruction_overdue", "loss_in_transit")  # fmt: skip
 ALERT_STATUSES = ("open", "acknowledged", "resolved")
 SEVERITIES = ("warning", "critical")
 

@@ -186,6 +186,10 @@ class UsageFiguresSchema(ma.Schema):
     adjustment_found = _figure("Blanks found (positive).")
     adjustment_correction = _figure("Corrections (signed).")
     adjustment_defective = _figure("Defective blanks moved into custody for destruction (negative).")
+    adjustment_loss_in_transit = _figure(
+        "Blanks sent that did not arrive, written off at the source (negative); the same blanks show "
+        "in transfers_returned, so the source's row adds up."
+    )
     adjustments = _figure("All adjustments, signed.")
     total_in = _figure("received + transfers_in + transfers_returned + positive adjustment kinds.")
     total_out = _figure("transfers_out + printed + spoiled + negative adjustment kinds (as positive).")

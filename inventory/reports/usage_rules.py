@@ -3,9 +3,10 @@
 How the ledger lands in the columns (the stock card's kinds, inventory/stock/models.py):
 
 * delivery -> received; transfer_in -> transfers_in; transfer_return (a cancelled transfer
-  back at its source) -> transfers_returned; transfer_out -> transfers_out;
-  print -> printed_<reason> or spoiled; stocktake, loss, damage, found, correction,
-  defective -> adjustment_<kind>, signed as on the stock card (a loss of 3 is -3).
+  back at its source, or the part of one that did not arrive) -> transfers_returned;
+  transfer_out -> transfers_out; print -> printed_<reason> or spoiled; stocktake, loss,
+  damage, found, correction, defective, loss_in_transit (what did not arrive, written off at
+  the source) -> adjustment_<kind>, signed as on the stock card (a loss of 3 is -3).
 * A reversal lands in the column of the movement it undoes, with the opposite sign, in
   the period the reversal was recorded in (its own date on the stock card): reversing a
   delivery of 100 made last month shows as received -100 this month. So a column is the
@@ -24,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 
 # defective: blanks moved from usable stock into custody for destruction (stock/custody.py).
-ADJUSTMENT_KINDS = ("stocktake", "loss", "damage", "found", "correction", "defective")
+ADJUSTMENT_KINDS = ("stocktake", "loss", "damage", "found", "correction", "defective", "loss_in_transit")
 PLAIN_COLUMNS = {"delivery": "received", "transfer_in": "transfers_in",
                  "transfer_return": "transfers_returned", "transfer_out": "transfers_out"}  # fmt: skip
 # Kinds whose sum is an outflow, shown as a positive number.

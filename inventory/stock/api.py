@@ -304,9 +304,14 @@ def get_transfer(transfer_id):
 @transfers_blp.response(200, TransferSchema)
 @writes
 def receive(data, transfer_id):
-    """The destination received the blanks (warehouse of the destination's area), as counted."""
+    """The destination received the blanks (warehouse of the destination's area), as counted.
+
+    Not by whoever dispatched the transfer (403 same_person), unless the receiving office
+    allows it (`allow_self_receipt`) and has one active user only."""
     _transfer_for(transfer_id, "to")
-    return service.receive_counted(transfer_id, current_principal(), data.get("counted"), data.get("note"))
+    return service.receive_counted(
+        transfer_id, current_principal(), data.get("counted"), data.get("note"), data.get("missing_serials")
+    )
 
 
 @transfers_blp.route("/transfers/<id:transfer_id>/cancel", methods=["POST"])

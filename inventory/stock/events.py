@@ -59,6 +59,24 @@ class TransferCancelled:
 
 
 @dataclass(frozen=True, slots=True)
+class LossInTransit:
+    """A transfer arrived short (receipts.py): the missing blanks were written off at the
+    source as `loss_in_transit` (movement_id), inside the receipt's transaction."""
+
+    office_id: int  # the source, whose loss it is
+    office_code: str
+    office_path: str
+    transfer_id: int
+    destination_code: str
+    sent: int
+    counted: int
+    serials: tuple[str, ...]  # the missing serial ranges, where the transfer carried serials
+    note: str | None
+    movement_id: int
+    actor: Principal
+
+
+@dataclass(frozen=True, slots=True)
 class DeliveryRecorded:
     request_id: int | None
     office_id: int

@@ -29,7 +29,8 @@ TRANSFER_STATUSES = ("in_transit", "received", "cancelled")
 PRINT_OUTCOMES = ("printed", "spoiled")
 PRINT_REASONS = ("new_record", "replacement", "data_change", "other")
 MOVEMENT_KINDS = ("delivery", "print", "transfer_out", "transfer_in", "transfer_return", "stocktake",
-                  "loss", "damage", "found", "correction", "defective", "reversal")  # fmt: skip
+                  "loss", "damage", "found", "correction", "defective", "reversal",
+                  "loss_in_transit")  # fmt: skip
 # Custody: cards awaiting destruction, beside usable stock (issue 12 §2).
 TRANSFER_CUSTODIES = ("stock", "spoiled")
 CUSTODY_CATEGORIES = ("spoiled_print", "returned_card", "defective_blank")

@@ -39,6 +39,7 @@ FIELD_ACTIONS = {
     **dict.fromkeys(("address", "head_name", "head_nip"), permissions.DESTROY),
     **dict.fromkeys(tree.DESTRUCTION_SETTINGS, permissions.SET_THRESHOLD),
     **dict.fromkeys(tree.PUBLIC_BOARD, permissions.SET_THRESHOLD),
+    **dict.fromkeys(tree.RECEIPT_SETTINGS, permissions.SET_THRESHOLD),
 }
 
 

@@ -107,6 +107,12 @@ class OfficeUpdateSchema(Strict):
     active = StrictBoolean()
     time_zone = fields.String(validate=validate.OneOf(ZONES), metadata={"description": TIME_ZONE})
     serials_required = StrictBoolean(metadata={"description": "Refuse prints that name no serial."})
+    allow_self_receipt = StrictBoolean(
+        metadata={
+            "description": "Let who dispatched a transfer receive it here (else 403 same_person); "
+            "honoured only while the office has one active user."
+        }
+    )
     # Planning settings (inventory/projection.py); managers may change them in their area.
     target_date = Day(
         allow_none=True, metadata={"description": "Everyone should hold a card by then, e.g. election day."}
@@ -176,6 +182,7 @@ class OfficeSchema(ma.Schema):
     destruction_max_pending = fields.Integer()
     public_quantity = fields.Boolean()
     public_stale_days = fields.Integer()
+    allow_self_receipt = fields.Boolean()
     stock = fields.Nested(StockSchema, dump_only=True)
 
 
@@ -440,7 +447,14 @@ class TransferSchema(ma.Schema):
     serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carries, if any."})
     request_id = fields.Integer(allow_none=True)
     counted = fields.Integer(metadata={"description": "On a receipt with a count: the blanks that arrived."})
-    loss = fields.Nested(MovementSchema, metadata={"description": "On a short receipt: the loss recorded."})
+    missing = fields.Integer(metadata={"description": "On a short receipt: the blanks that did not arrive."})
+    missing_serials = fields.List(
+        fields.String(), metadata={"description": "On a short receipt with serials: the ranges missing."}
+    )
+    loss = fields.Nested(
+        MovementSchema,
+        metadata={"description": "On a short receipt: the `loss_in_transit` recorded at the source."},
+    )
 
 
 class ReceiptSchema(Strict):
@@ -452,13 +466,23 @@ class ReceiptSchema(Strict):
         allow_none=True,
         validate=validate.Range(min=0, max=1_000_000),
         metadata={
-            "description": "Blanks that arrived (all, when absent). Fewer than sent: the transfer is "
-            "received whole and the difference written off at the destination as a `loss` naming the "
-            "transfer and the note. More than sent: 422 counted_exceeds_sent. A transfer carrying "
-            "serials: 409 missing_cards_need_naming."
+            "description": "Blanks that arrived (all, when absent, less any `missing_serials`). Fewer "
+            "than sent: the destination lands what arrived, and the difference goes back onto the "
+            "source's books and off them as a `loss_in_transit` naming the transfer, with the note; "
+            "the source's managers get a `loss_in_transit` alert. More than sent: 422 "
+            "counted_exceeds_sent. Cards for destruction: 409 missing_cards_need_naming."
         },
     )
     note = text(400, load_default=None, allow_none=True)
+    missing_serials = Serials(
+        load_default=None,
+        metadata={
+            "description": "A transfer carrying serials received short must name the missing ones, as "
+            "many as are missing (422 missing_serials_required); they end with the loss at the source. "
+            "422 serial_not_in_transfer for serials it does not carry.",
+            "example": ["KTP0001008-KTP0001009"],
+        },
+    )
 
 
 class TransferQuerySchema(Strict):

@@ -19,7 +19,7 @@ from sqlalchemy import func, insert, select, text, tuple_, update
 from sqlalchemy.engine import Row
 
 from ..core.db import connection
-from ..core.errors import Conflict
+from ..core.errors import Conflict, Invalid
 from .ledger import M, T
 from .models import SerialMove, SerialRange
 from .serials import SerialRange as Range
@@ -257,6 +257,40 @@ def land(transfer_id: int, office_id: int, movement_id: int) -> None:
         .all()
     )
     _trail(movement_id, [(row.root_id or row.id, row.first, row.last) for row in landed])
+
+
+def fall_short(transfer_id: int, wanted: list[Range], office_id: int, movement_id: int) -> None:
+    """Named serials of a transfer that did not arrive come back onto the source's books
+    (`office_id`, under its return `movement_id`), to be ended there by the loss that follows;
+    the rest stays on the road for `land`. 422 serial_not_in_transfer naming the first range
+    the transfer does not carry whole."""
+    for range_ in sorted(wanted):
+        start = range_.first
+        while start <= range_.last:
+            row = containing(range_.prefix, range_.width, start)
+            if row is None or row.transfer_id != transfer_id:
+                raise Invalid(
+                    f"Transfer {transfer_id} does not carry {range_}.",
+                    error="serial_not_in_transfer",
+                    field="missing_serials",
+                    serials=str(range_),
+                )
+            part = Range(range_.prefix, range_.width, start, min(row.last, range_.last))
+            connection().execute(
+                update(R)
+                .where(R.c.id == row.id, R.c.transfer_id == transfer_id)
+                .values(first=part.first, last=part.last, transfer_id=None, office_id=office_id)
+            )
+            root = row.root_id or row.id
+            rest = [
+                {"prefix": r.prefix, "width": r.width, "first": r.first, "last": r.last,
+                 "transfer_id": transfer_id, "root_id": root}
+                for r in carve(as_range(row), part)
+            ]  # fmt: skip
+            if rest:
+                connection().execute(insert(R), rest)
+            _trail(movement_id, [(root, part.first, part.last)])
+            start = part.last + 1
 
 
 def moved_by_transfer(transfer_id: int) -> list[str]:

@@ -25,14 +25,15 @@ from ..core import bus
 from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
-from ..offices.tree import OfficeRef, office_refs
+from ..offices.tree import OfficeRef
 from . import books, custody, prints, serial_prints, serial_ranges
 from .books import open_books
 from .count_rules import needs_confirmation
 from .events import DeliveryRecorded
-from .ledger import M, get_movement, get_transfer
+from .ledger import M, get_movement
 from .print_time import refuse_told_time
 from .prints import count_usage, time_zone_of
+from .receipts import receive_counted
 from .serials import SerialRange, total
 from .settlement import settle_within_transaction
 from .transfers import cancel_transfer, dispatch, receive_transfer
@@ -47,7 +48,9 @@ __all__ = [
 # A defective blank (factory fault, a chip that will not encode) leaves usable stock for custody.
 ADJUSTMENT_SIGNS = {"loss": -1, "damage": -1, "found": 1, "correction": 0, "defective": -1}
 TRANSFER_KINDS = frozenset({"transfer_out", "transfer_in", "transfer_return"})
-NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal"}
+# A loss in transit is the source's record of a short receipt: blanks that turn up later are
+# a find where they turn up, not a reversal at the source.
+NOT_REVERSIBLE = TRANSFER_KINDS | {"reversal", "loss_in_transit"}
 # The reference of a stocktake whose large difference its actor confirmed (count_rules).
 CONFIRMED_COUNT = "confirmed"
 
@@ -137,40 +140,6 @@ def consume_batch(office: OfficeRef, actor: Principal, items: list[dict]) -> lis
     return prints.consume_batch(office, actor, items)
 
 
-def receive_counted(
-    transfer_id: int, actor: Principal, counted: int | None = None, note: str | None = None
-) -> dict:
-    """A transfer received as counted at the door: the whole transfer lands, and what did not
-    arrive is written off at the destination as a `loss` naming the transfer (and the note), so
-    the destination's balance is what was counted and the stock card says why.
-
-    Not for transfers carrying serials or cards for destruction: their missing pieces must be
-    named, which a count cannot do (refused, nothing written).
-    """
-    sent = get_transfer(transfer_id)
-    if counted is None or counted == sent["quantity"]:
-        return receive_transfer(transfer_id, actor)
-    if not 0 <= counted < sent["quantity"]:
-        raise Invalid(
-            f"Counted {counted}, but transfer {transfer_id} carries {sent['quantity']} blanks.",
-            error="counted_exceeds_sent",
-            field="counted",
-            counted=counted,
-            sent=sent["quantity"],
-        )
-    if sent["category"] is not None or serial_ranges.moved_by_transfer(transfer_id):
-        raise Conflict(
-            f"Transfer {transfer_id} carries named cards: receive it whole, then record each missing one.",
-            error="missing_cards_need_naming",
-        )
-    received = receive_transfer(transfer_id, actor)
-    missing = sent["quantity"] - counted
-    reason = f"{missing} of {sent['quantity']} blanks missing on receipt of transfer {transfer_id}."
-    destination = office_refs(sent["to_office_id"])[sent["to_office_id"]]
-    loss = adjust(destination, actor, "loss", -missing, f"{reason} {note}" if note else reason)
-    return {**received, "counted": counted, "loss": loss}
-
-
 # --- stocktakes, adjustments, reversals ------------------------------------------
 
 
@@ -226,6 +195,8 @@ def reverse(movement_id: int, actor: Principal, reason: str) -> dict:
     original = get_movement(movement_id)
     if original["kind"] in NOT_REVERSIBLE:
         hint = " Cancel the transfer instead." if original["kind"] in TRANSFER_KINDS else ""
+        if original["kind"] == "loss_in_transit":
+            hint = " Record blanks that turn up as found where they are."
         raise Conflict(f"A {original['kind']} movement cannot be reversed.{hint}", error="not_reversible")
     if db.session.execute(select(M.c.id).where(M.c.reverses_id == movement_id)).first():
         raise Conflict(f"Movement {movement_id} has already been reversed.", error="already_reversed")

@@ -141,7 +141,7 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
 
 def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     """Blanks in transit come off the road: into the destination, or back into the source."""
-    source, destination, quantity, request_id, category = _close(transfer_id, actor, status)
+    source, destination, quantity, request_id, category = close(transfer_id, actor, status)
     received = status == "received"
     lands_at = destination if received else source
     kind = "transfer_in" if received else "transfer_return"
@@ -175,10 +175,11 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     return with_serials(transfer_id)
 
 
-def _close(
+def close(
     transfer_id: int, actor: Principal, status: str
 ) -> tuple[OfficeRef, OfficeRef, int, int | None, str | None]:
-    """Move a transfer out of in_transit exactly once, even when two requests race."""
+    """Move a transfer out of in_transit exactly once, even when two requests race (receipts.py
+    lands a short one itself)."""
     closed = db.session.execute(
         update(T)
         .where(T.c.id == transfer_id, T.c.status == "in_transit")

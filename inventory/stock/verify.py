@@ -79,20 +79,49 @@ def _transit_mismatches() -> list[str]:
 
 
 def _transfer_movements() -> list[str]:
-    """A transfer has one transfer_out, plus one transfer_in or transfer_return once closed,
-    on the stock card or, for a custody transfer, on the custody card."""
-    expected = case((Transfer.status == "in_transit", 1), else_=2)
-    lines = select(Movement.transfer_id).union_all(select(CustodyMovement.transfer_id)).subquery()
-    movements = (
-        select(lines.c.transfer_id, func.count().label("n"))
+    """A transfer has one transfer_out; once closed, lines bringing all of it back to the road's
+    end: a transfer_in or a transfer_return (cancelled) of the whole, or, received short
+    (receipts.py), a transfer_in of what arrived (none if nothing did) and a transfer_return of
+    the rest written off at once as loss_in_transit. On the stock card or, for a custody
+    transfer, on the custody card."""
+    lines = select(Movement.transfer_id, Movement.kind, Movement.quantity).union_all(
+        select(CustodyMovement.transfer_id, CustodyMovement.kind, CustodyMovement.quantity)
+    )
+    lines = lines.subquery()
+
+    def total(*kinds: str, count: bool = False):
+        value = 1 if count else lines.c.quantity
+        return func.coalesce(func.sum(case((lines.c.kind.in_(kinds), value), else_=0)), 0)
+
+    per_transfer = (
+        select(
+            lines.c.transfer_id,
+            func.count().label("n"),
+            total("transfer_out", count=True).label("outs"),
+            total("transfer_out", "transfer_in", "transfer_return").label("net"),
+            total("transfer_in", "transfer_return", count=True).label("landings"),
+            total("transfer_return").label("returned"),
+            total("loss_in_transit").label("lost"),
+        )
         .where(lines.c.transfer_id.is_not(None))
         .group_by(lines.c.transfer_id)
         .subquery()
     )
+    n = func.coalesce(per_transfer.c.n, 0)
+    in_transit = Transfer.status == "in_transit"
+    whole = (
+        (per_transfer.c.outs == 1)
+        & (per_transfer.c.net == 0)
+        & (per_transfer.c.landings >= 1)
+        & (per_transfer.c.landings <= 2)
+    )
+    received_short = (Transfer.status == "received") & (per_transfer.c.lost == -per_transfer.c.returned)
+    cancelled = (Transfer.status == "cancelled") & (per_transfer.c.lost == 0) & (per_transfer.c.landings == 1)
+    sound = case((in_transit, n == 1), else_=whole & (received_short | cancelled))
     rows = db.session.execute(
-        select(Transfer.id, Transfer.status, func.coalesce(movements.c.n, 0))
-        .outerjoin(movements, movements.c.transfer_id == Transfer.id)
-        .where(func.coalesce(movements.c.n, 0) != expected)
+        select(Transfer.id, Transfer.status, n)
+        .outerjoin(per_transfer, per_transfer.c.transfer_id == Transfer.id)
+        .where(~sound)
     ).all()
     return [f"transfer {tid} ({status}): {n} ledger movements, half-applied" for tid, status, n in rows]
 

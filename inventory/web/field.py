@@ -20,9 +20,9 @@ from functools import wraps
 from pathlib import Path
 
 import marshmallow as ma
-from flask import current_app, jsonify, render_template, request, url_for
+from flask import current_app, jsonify, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
 from sqlalchemy import func, select
@@ -136,8 +136,27 @@ def field_manifest(code: str):
     return response
 
 
+def _session_or_401(view: Callable) -> Callable:
+    """The page's own background requests (token, upload) get a 401 in JSON once the session
+    has ended, not login_required's redirect to the log-in page. That redirect flashes a
+    message, so its answer sets a fresh session cookie; arriving while the operator has the
+    log-in form open (the page retries when the network returns), it replaced the cookie that
+    form's CSRF token lives in, the log-in failed with a 400, and the queue never uploaded."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not current_user.is_authenticated:
+            # Nor any cookie (Flask-Login marks a stale session not fresh): a copy written from
+            # here could still land after the operator's new log-in and undo it.
+            session.modified = False
+            return _refusal(401, "login_required", "Log in again to upload.")
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
 @bp.route("/offices/<code>/field/token")
-@login_required
+@_session_or_401
 def field_token(code: str):
     """A fresh CSRF token for an upload: the page may have been kept offline for days."""
     _office(code)
@@ -157,7 +176,7 @@ def _as_principal(view: Callable) -> Callable:
 
 
 @bp.route("/offices/<code>/field/uploads", methods=["POST"])
-@login_required
+@_session_or_401
 @_as_principal
 @idempotent
 @writes

@@ -43,6 +43,7 @@ from wtforms.validators import (
 from ..auth import passwords
 from ..core.schemas import EARLIEST, LATEST
 from ..planning.population_csv import MAX_FIGURE
+from ..stock.serials import NotationError, parse_notations
 from .labels import ALERT_KINDS, CHANNELS, DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
 
 
@@ -77,6 +78,24 @@ def new_nonce() -> str:
 
 def _trimmed(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
+
+
+class SerialsField(StringField):
+    """Serial ranges as typed ("KTP0001003, KTP0001007-KTP0001009"), read into ranges; empty: None."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.text, self.data = self.data, None
+        if self.text and self.text.strip():
+            if len(self.text) > 10_000:
+                raise ValueError(_l("Too long: name the missing serials in ranges."))
+            try:
+                self.data = parse_notations([self.text])
+            except NotationError as error:
+                raise ValueError(str(error)) from None
+
+    def _value(self) -> str:
+        return getattr(self, "text", None) or ""
 
 
 class LoginForm(FlaskForm):
@@ -173,6 +192,7 @@ class ReceiptForm(FlaskForm):
         _l("Blanks that arrived"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
     note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(max=400)])
+    missing_serials = SerialsField(_l("Missing serials"))
 
 
 class CounterForm(OnceForm):

@@ -39,6 +39,7 @@ MOVEMENT_KINDS = {
     "transfer_in": _l("Transfer in"), "transfer_return": _l("Transfer returned"),
     "stocktake": _l("Stocktake"), "loss": _l("Loss"), "damage": _l("Damage"), "found": _l("Found"),
     "correction": _l("Correction"), "defective": _l("Defective blank"), "reversal": _l("Reversal"),
+    "loss_in_transit": _l("Lost in transit"),
 }  # fmt: skip
 ALERT_KINDS = {
     "low_stock": _l("Low stock"), "stockout": _l("Out of stock"),
@@ -46,6 +47,7 @@ ALERT_KINDS = {
     "stockout_before_target": _l("Runs out before the target date"),
     "request_overdue": _l("Request overdue"),
     "destruction_overdue": _l("Destruction overdue"),
+    "loss_in_transit": _l("Lost in transit"),
 }  # fmt: skip
 SEVERITIES = {"warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_STATUSES = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
@@ -162,6 +164,11 @@ def movement_details(m: dict) -> str:
             parts.append(_("Large difference confirmed by %(name)s.", name=m.get("actor")))
     elif kind in ("transfer_out", "transfer_in", "transfer_return") and m.get("transfer_id"):
         parts.append(_("Transfer %(id)s", id=m["transfer_id"]))
+    elif kind == "loss_in_transit":  # its reason is the missing serials, if the transfer had any
+        parts.append(_("Did not arrive with transfer %(id)s", id=m.get("transfer_id")))
+        if m.get("reason"):
+            parts.append(_("Missing serials: %(serials)s", serials=m["reason"]))
+        return " · ".join(str(part) for part in [*parts, m.get("note") or ""] if part)
     elif kind == "reversal" and m.get("reverses_id"):
         parts.append(_("Reverses movement %(id)s", id=m["reverses_id"]))
     elif kind == "delivery":
@@ -251,6 +258,16 @@ def alert_text(alert: dict) -> str:
                 code=code, date=day(f["stockout_date"]), target=day(f["target_date"]),
                 unrecorded=number(f["unrecorded"]),
             )  # fmt: skip
+        if alert["kind"] == "loss_in_transit":  # planning/transit_alerts.py
+            said = _(
+                "%(missing)s blanks sent by %(code)s did not arrive (transfer %(transfers)s).",
+                missing=number(f["missing"]), code=code,
+                transfers=", ".join(str(t["transfer"]) for t in f["transfers"]),
+            )  # fmt: skip
+            serials = [serial for t in f["transfers"] for serial in t.get("serials") or []]
+            if serials:
+                said += " " + _("Missing serials: %(serials)s", serials=", ".join(serials))
+            return said
         if alert["kind"] == "request_overdue":
             return _(
                 "%(code)s still waits for %(on_order)s approved blanks, needed by %(date)s: "
@@ -288,8 +305,16 @@ def describe(error: DomainError) -> str:
             sent=number(d.get("sent")),
         ),
         "missing_cards_need_naming": lambda: _(
-            "This transfer carries named cards: receive it whole, then record each missing one."
+            "Cards awaiting destruction: receive the transfer whole, then record each missing one."
         ),
+        "same_person": lambda: _("You sent this transfer: someone else must count it in."),
+        "missing_serials_required": lambda: _(
+            "This transfer carries serials: name the %(n)s missing ones.", n=number(d.get("missing"))
+        ),
+        "serial_not_in_transfer": lambda: _(
+            "This transfer does not carry %(serials)s.", serials=d.get("serials")
+        ),
+        "transfer_without_serials": lambda: _("This transfer carries no serials."),
         "alert_acknowledged": lambda: _("This alert has already been acknowledged."),
         "alert_resolved": lambda: _("This alert has already been resolved."),
         "target_date_past": lambda: _("This date has passed: give today or a later day, or leave it empty."),

@@ -84,7 +84,7 @@ def _render(office: Office, status: int = 200, **bound):
         movements=movements,
         reversed_ids=ledger.reversed_among(m["id"] for m in movements),
         not_reversible=stock.NOT_REVERSIBLE,
-        transfers=ledger.list_transfers(office_id=office.id, status="in_transit", limit=50),
+        transfers=_transfers(office),
         alerts=area.own_alerts(office),
         alerts_below=area.alerts_below(office),
         breadcrumb=area.ancestors_in_area(principal(), office),
@@ -93,6 +93,19 @@ def _render(office: Office, status: int = 200, **bound):
         population_as_of=population.get_population(office)["effective"]["as_of"],
     )
     return page, status
+
+
+def _transfers(office: Office) -> list[dict]:
+    """The office's transfers on the road; an incoming one with the serials it carries (its receipt
+    form asks for the missing ones) and whether the reader sent it (who sent it does not receive
+    it, unless the office allows it: stock/receipts.py)."""
+    found = ledger.list_transfers(office_id=office.id, status="in_transit", limit=50)
+    me = principal().user_id
+    for transfer in found:
+        if transfer["to"] == office.code:
+            transfer["serials"] = stock.transfer_with_serials(transfer["id"])["serials"]
+            transfer["mine"] = transfer["dispatched_by_id"] == me and not office.allow_self_receipt
+    return found
 
 
 @bp.route("/offices/<code>")
@@ -210,20 +223,30 @@ def close_transfer(transfer_id: int, action: str):
         return redirect(url_for("web.office_page", code=office.code))
     form = ReceiptForm()
     if not form.validate_on_submit():
-        flash(_("Transfer %(id)s: enter the blanks that arrived, 0 or more.", id=transfer_id), "error")
+        if form.missing_serials.errors:
+            flash(_("Transfer %(id)s: the missing serials could not be read: %(error)s", id=transfer_id,
+                    error=form.missing_serials.errors[0]), "error")  # fmt: skip
+        else:
+            flash(_("Transfer %(id)s: enter the blanks that arrived, 0 or more.", id=transfer_id), "error")
         return redirect(url_for("web.office_page", code=office.code))
-    counted, note = form.counted.data, form.note.data or None
-    if write(lambda: stock.receive_counted(transfer_id, principal(), counted, note)) is not None:
-        if counted is None or counted == transfer["quantity"]:
+    counted, note, missing_serials = form.counted.data, form.note.data or None, form.missing_serials.data
+    if missing_serials and counted == transfer["quantity"]:
+        counted = None  # the form's count left as sent: the serials named missing say how many arrived
+    work = lambda: stock.receive_counted(transfer_id, principal(), counted, note, missing_serials)  # noqa: E731
+    received = write(work)
+    if received is not None:
+        if not received.get("missing"):
             flash(_("Transfer %(id)s received.", id=transfer_id), "success")
         else:
             flash(
                 _(
-                    "Transfer %(id)s: %(counted)s of %(sent)s arrived; %(missing)s written off as lost.",
+                    "Transfer %(id)s: %(counted)s of %(sent)s arrived; %(missing)s recorded as lost in "
+                    "transit at %(source)s, whose managers are alerted.",
                     id=transfer_id,
-                    counted=number(counted),
+                    counted=number(received["counted"]),
                     sent=number(transfer["quantity"]),
-                    missing=number(transfer["quantity"] - counted),
+                    missing=number(received["missing"]),
+                    source=office_name(transfer["from_name"], transfer["from"]),
                 ),
                 "warning",
             )

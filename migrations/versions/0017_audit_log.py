@@ -2,7 +2,7 @@
 (issue 15)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-02 21:45:00
 
 """
@@ -26,7 +26,7 @@ POSTGRESQL_TRIGGERS = (
 )
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

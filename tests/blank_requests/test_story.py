@@ -15,7 +15,7 @@ from sqlalchemy import update
 from inventory.blank_requests.models import BlankRequest
 from inventory.core.db import db
 from inventory.planning.figures import today
-from tests.blank_requests.steps import act, create, kotim_population, transfer
+from tests.blank_requests.steps import act, approved, create, kotim_population, transfer
 from tests.helpers import batch_items, books_problems, deliver, ok, print_batch, refused
 from tests.stock.test_concurrency import run_together
 
@@ -313,3 +313,21 @@ def test_approve_and_cancel_at_once_exactly_one_wins_and_only_the_winner_is_hear
         )
         winners.add(final["status"])
     assert winners <= {"approved", "cancelled"}
+
+
+def test_a_short_receipt_fills_the_request_with_what_arrived_only(world):
+    api = world
+    deliver(api, "62", 5000, as_="admin")
+    request = approved(api, 1000)
+    shipped = ok(transfer(api, 1000, request["id"]), 201)
+    ok(
+        api.post(
+            f"/transfers/{shipped['id']}/receive", {"counted": 990, "note": "segel rusak"}, as_="warehouse"
+        )
+    )
+    after = ok(api.get(f"/requests/{request['id']}", as_="manager"))
+    assert (after["status"], after["shipped"], after["received"], after["outstanding"]) == (
+        "partially_fulfilled", 1000, 990, 10,
+    )  # fmt: skip
+    loss = ok(api.get("/offices/62/ledger", as_="admin"))["items"][0]
+    assert (loss["kind"], loss["quantity"]) == ("loss_in_transit", -10)

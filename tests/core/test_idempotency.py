@@ -131,10 +131,10 @@ def test_a_key_belongs_to_one_request_path_and_body(api, first, second):
 def test_receiving_another_transfer_with_the_same_key_is_refused(api):
     deliver(api, "62.02", 10)
     one, two = dispatch(api, "62.02", "62.02.05", 3), dispatch(api, "62.02", "62.02.05", 4)
-    ok(send(api, ("POST", f"/transfers/{one['id']}/receive", None, "warehouse"), "terima"))
+    ok(send(api, ("POST", f"/transfers/{one['id']}/receive", None, "baamang_warehouse"), "terima"))
 
     refused(
-        send(api, ("POST", f"/transfers/{two['id']}/receive", None, "warehouse"), "terima"),
+        send(api, ("POST", f"/transfers/{two['id']}/receive", None, "baamang_warehouse"), "terima"),
         409,
         "idempotency_key_reused",
     )

@@ -249,7 +249,7 @@ def test_a_movement_is_reversed_once(api):
 def test_transfer_movements_and_reversals_cannot_be_reversed(api):
     deliver(api, "62.02", 10)
     received = dispatch(api, "62.02", "62.02.05", 3)
-    ok(api.post(f"/transfers/{received['id']}/receive", as_="warehouse"))
+    ok(api.post(f"/transfers/{received['id']}/receive", as_="baamang_warehouse"))
     cancelled = dispatch(api, "62.02", "62.02.05", 2)
     ok(api.post(f"/transfers/{cancelled['id']}/cancel", as_="warehouse"))
     print_id = print_card(api, "62.02")["movement"]["id"]

@@ -322,7 +322,7 @@ def a_busy_week(api):
     deliver(api, "62.02", 15)
     back = dispatch(api, "62.02", "62.02.05", 4)
     ok(api.post(f"/transfers/{back['id']}/cancel", as_="warehouse"))
-    ok(api.post(f"/transfers/{dispatch(api, '62.02', '62.02.05', 6)['id']}/receive", as_="warehouse"))
+    ok(api.post(f"/transfers/{dispatch(api, '62.02', '62.02.05', 6)['id']}/receive", as_="baamang_warehouse"))
     adjust(api, "62.02", kind="damage", quantity=-2, reason="Water damage")
     print_card(api, "62.02")
 

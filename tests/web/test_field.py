@@ -179,3 +179,42 @@ def test_five_uploads_at_once_with_one_key_record_once_and_answer_alike(web):
     assert answers == [(201, (3, 0, 0))] * 5 or answers == [(200, (3, 0, 0))] * 5, answers
     prints_recorded = [line for line in ledger(web, "62.02")["items"] if line["kind"] == "print"]
     assert len(prints_recorded) == 3
+
+
+def test_once_the_session_ends_the_page_s_requests_get_a_401_and_no_new_session_cookie(web):
+    """A redirect to the log-in page would flash, and so set a session cookie over the one of a
+    log-in form open meanwhile: that form's CSRF token would fail and the queue never upload."""
+    b = browser(web, "operator")
+    token = b.get("/offices/62.02/field/token").json["csrf_token"]
+    assert b.post("/logout").status_code == 302
+    stale = b.client.get("/offices/62.02/field/token", headers={"Accept": "application/json"})
+    assert (stale.status_code, stale.json["error"]) == (401, "login_required")
+    assert "Set-Cookie" not in stale.headers
+    headers = {"Accept": "application/json", "X-CSRFToken": token, "Idempotency-Key": "after-logout"}
+    sent = b.client.post("/offices/62.02/field/uploads", json=body(prints(1)), headers=headers)
+    assert sent.status_code == 400  # the log-out took the CSRF token with the session
+    # A session that ended on the server (a log-out elsewhere) while this browser kept its cookie.
+    other = browser(web, "operator")
+    token = other.get("/offices/62.02/field/token").json["csrf_token"]
+    _end_sessions(web, "operator")
+    headers["X-CSRFToken"] = token
+    sent = other.client.post("/offices/62.02/field/uploads", json=body(prints(1)), headers=headers)
+    assert (sent.status_code, sent.json["error"]) == (401, "login_required")
+    assert "Set-Cookie" not in sent.headers
+    fresh = browser(web).client.get("/offices/62.02/field/token")  # never logged in
+    assert fresh.status_code == 401 and "Set-Cookie" not in fresh.headers
+    assert web.get("/offices/62.02/ledger?kind=print", as_="admin").json["items"] == []
+
+
+def _end_sessions(web, name: str) -> None:
+    """Every dashboard session of the user ends on the server, as a log-out elsewhere does."""
+    from sqlalchemy import select
+
+    from inventory.auth import sessions
+    from inventory.auth.models import User
+    from inventory.core.db import db
+
+    with web.app.app_context():
+        user_id = db.session.execute(select(User.id).where(User.name == name)).scalar_one()
+        sessions.end_all(user_id)
+        db.session.commit()

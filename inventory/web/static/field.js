@@ -111,6 +111,13 @@
     return (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
   }
 
+  // The session has ended: 401 (the server's answer to these requests), or anything but JSON
+  // (a redirect, not followed: fetching the log-in page from here would set a new session
+  // cookie under a log-in form the operator may have open, and that form would then fail).
+  function loggedOut(response) {
+    return response.status === 401 || response.type === "opaqueredirect" || !isJson(response);
+  }
+
   function nextUpload() {
     return read("meta", "get", PENDING).then(function (pending) {
       if (pending) return pending;
@@ -134,20 +141,21 @@
   function send(pending) {
     var status = $("upload-status");
     say(status, text.uploading);
-    return fetch(text.token, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!isJson(response)) throw new Error("login");
+    return fetch(text.token, {
+      credentials: "same-origin", cache: "no-store", redirect: "manual", headers: { Accept: "application/json" }
+    }).then(function (response) {
+        if (loggedOut(response)) throw new Error("login");
         return response.json();
       }).then(function (token) {
         return fetch(text.upload, {
-          method: "POST", credentials: "same-origin", body: JSON.stringify(pending.body),
+          method: "POST", credentials: "same-origin", redirect: "manual", body: JSON.stringify(pending.body),
           headers: {
             "Content-Type": "application/json", Accept: "application/json",
             "X-CSRFToken": token.csrf_token, "Idempotency-Key": pending.key
           }
         });
       }).then(function (response) {
-        if (!isJson(response)) throw new Error("login");
+        if (loggedOut(response)) throw new Error("login");  // not recorded: the upload is kept as it is
         return response.json().then(function (answer) { return { ok: response.ok, answer: answer }; });
       }).then(function (reply) {
         if (!reply.ok) {  // the whole upload refused (nothing recorded): made afresh next time
@@ -241,6 +249,14 @@
   if (choice) choice.checked = true;
 
   window.addEventListener("online", sync);
+  // Back to this page (another tab, where the operator may have logged in again; or restored
+  // from the back/forward cache, where no script runs again): try what waits.
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible" && navigator.onLine) sync();
+  });
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && navigator.onLine) sync();
+  });
   window.addEventListener("offline", function () { say($("upload-status"), text.offline); });
   window.blangkoField = { sync: sync, show: show };  // the browser tests wait on these
   show().then(function () { if (navigator.onLine) sync(); });

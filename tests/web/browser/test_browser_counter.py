@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.web.browser.steps import log_in, log_out, shoot
+from tests.web.browser.steps import docs_shot, log_in, log_out, shoot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Browser tests skipped: no playwright package")
 expect = sync_api.expect
@@ -55,6 +55,7 @@ def test_twenty_prints_and_two_spoiled_in_at_most_25_keys_on_a_phone(page: Page,
     expect(button).to_be_focused()
     assert page.evaluate("window.stillTheSamePage") is True  # no reload on the way
     shoot(page, screenshots, "21-counter-after-22-cards")
+    docs_shot(page, "counter")
 
     # The reason chosen once is kept for the next cards, and after a reload.
     replaced = figure(page, "replacement")
@@ -116,13 +117,16 @@ def test_no_operator_or_warehouse_page_scrolls_sideways_on_a_phone(page: Page, u
 
 def test_a_warehouse_receives_a_transfer_with_three_missing_on_a_phone(page: Page, screenshots):
     page.set_viewport_size(PHONE)
-    log_in(page, "warehouse", "demo-warehouse")
+    # Sent by the admin: who sent a transfer does not count it in (segregation of duties).
+    log_in(page, "admin", "demo-admin")
     page.goto("/offices/62.02")
     page.select_option("#transfer-form [name=destination]", "62.02.05")
     page.fill("#transfer-form [name=quantity]", "40")
     page.locator("#transfer-form button[type=submit]").click()
     expect(page.locator(".flash-success")).to_be_visible()
+    log_out(page)
 
+    log_in(page, "warehouse", "demo-warehouse")
     page.goto("/offices/62.02.05")
     before = int(page.locator("#on-hand").inner_text().replace(".", ""))
     receipt = page.locator("#receipts form.receipt").first
@@ -130,16 +134,23 @@ def test_a_warehouse_receives_a_transfer_with_three_missing_on_a_phone(page: Pag
     expect(receipt.locator("[name=counted]")).to_have_value("40")
     no_overflow(page)
     shoot(page, screenshots, "22-receipt-phone")
+    docs_shot(page, "warehouse-receipt")
     receipt.locator("[name=counted]").fill("37")
     receipt.locator("[name=note]").fill("satu dus basah")
     receipt.locator("button[type=submit]").click()
-    expect(page.locator(".flash-warning")).to_contain_text("37 dari 40 tiba; 3 dicatat hilang")
+    expect(page.locator(".flash-warning")).to_contain_text(
+        "37 dari 40 tiba; 3 dicatat hilang dalam perjalanan di Kab. Kotawaringin Timur"
+    )
     expect(page.locator("#on-hand")).to_have_text(f"{before + 37:,}".replace(",", "."))
-    # On the stock card: the transfer in whole, and the loss with its reason.
+    # Baamang's stock card: what arrived. The regency's: the loss in transit, with the note.
+    expect(page.locator("table.ledger tbody tr").nth(0)).to_contain_text("+37")
+    no_overflow(page)
+    page.goto("/offices/62.02")
     rows = page.locator("table.ledger tbody tr")
+    expect(rows.nth(0)).to_contain_text("Hilang dalam perjalanan")
     expect(rows.nth(0)).to_contain_text("satu dus basah")
     expect(rows.nth(0)).to_contain_text("-3")
-    expect(rows.nth(1)).to_contain_text("+40")
+    expect(rows.nth(1)).to_contain_text("+3")
     no_overflow(page)
     log_out(page)
 

@@ -57,10 +57,6 @@ def queued(page: Page, n: int) -> None:
     expect(page.locator("#queue-count")).to_have_text(str(n))
 
 
-@pytest.mark.skip(
-    reason="flaky: the upload after logging in again sometimes never starts within 15 s (seen in "
-    "a full run, not alone); to fix in the next session, see the closing note"
-)
 def test_prints_recorded_offline_survive_a_reload_and_a_new_login_and_upload_once(
     page: Page, demo_tokens, screenshots
 ):
