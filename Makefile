@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 PORT ?= 5000
 
-.PHONY: run test lint format bench install migrate seed clean translations
+.PHONY: run test lint format bench install migrate seed clean translations screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ format: install
 
 test: install lint
 	$(BIN)/pytest
+
+# Renew the README's pictures in docs/screenshots (taken by the browser tests as they pass).
+screenshots: install
+	BLANGKO_DOCS_SCREENSHOTS=1 $(BIN)/pytest tests/web/browser -q
 
 # After changing a dashboard message: re-extract, merge into the .po files, then translate
 # the new entries. The .mo files are compiled when the app starts (inventory/web/i18n.py).

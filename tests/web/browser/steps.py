@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,10 +20,16 @@ def shoot(page: Page, screenshots, name: str) -> None:
     page.screenshot(path=str(screenshots / f"{name}.png"), full_page=True)
 
 
-# The README's pictures (section "At the counter, at day's end, and at the warehouse door"):
-# taken by the browser tests as they pass, on a phone's screen, and committed. Only the first
-# screen, so they stay small; a test that changes a page the README shows renews its picture.
-DOCS_SCREENSHOTS = Path(__file__).resolve().parents[3] / "docs" / "screenshots"
+# The README's pictures: taken by the browser tests as they pass, on a phone's screen. Only the
+# first screen, so they stay small. A test run keeps them beside the other screenshots
+# (tests/screenshots/docs, not committed); `make screenshots` renews the committed ones in
+# docs/screenshots, so an ordinary run never leaves the work tree changed (they show dates).
+ROOT = Path(__file__).resolve().parents[3]
+DOCS_SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("BLANGKO_DOCS_SCREENSHOTS") == "1"
+    else ROOT / "tests" / "screenshots" / "docs"
+)
 PHONE = {"width": 390, "height": 844}
 
 
