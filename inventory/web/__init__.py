@@ -8,7 +8,7 @@ No asset comes from the internet: the CSS is in static/, the chart is inline SVG
 
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 from . import (  # noqa: F401
@@ -71,10 +71,13 @@ def _page_headers(response: Response) -> Response:
 
 @bp.before_request
 def _check_csrf() -> None:
-    # No dashboard form takes a file: a field sent as one would reach the form as an object its
-    # validators cannot measure (a 500). Refused as malformed, before anything reads it.
+    # Only a form marked @takes_files takes a file, and only in its own file fields: any other
+    # field sent as a file would reach the form as an object its validators cannot measure (a
+    # 500). Refused as malformed, before anything reads it.
     if request.files:
-        abort(400)
+        view = current_app.view_functions.get(request.endpoint or "")
+        if not set(request.files) <= getattr(view, "file_fields", frozenset()):
+            abort(400)
     # Also for forms a view forgot to validate: no state-changing request without a token.
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()

@@ -53,6 +53,16 @@ def page_cursor(name: str = "before") -> int | None:
     return int(value)
 
 
+def takes_files(*fields: str) -> Callable[[T], T]:
+    """Mark a view whose form takes these file fields; any other file part is refused (web/__init__.py)."""
+
+    def mark(view: T) -> T:
+        view.file_fields = frozenset(fields)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def can(action: str, office_path: str | None = None) -> bool:
     return current_user.is_authenticated and permissions.may(principal(), action, office_path)
 

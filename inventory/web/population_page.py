@@ -18,7 +18,7 @@ from ..auth import permissions
 from ..core.db import db
 from ..offices.models import Office
 from ..planning import population
-from .blueprint import bp, can, office_for, write
+from .blueprint import bp, can, office_for, takes_files, write
 from .forms import PopulationForm, PopulationUploadForm
 from .labels import number
 from .settings_page import SETTINGS_ACTIONS, render_settings
@@ -55,6 +55,7 @@ def clear_population(code: str):
 
 
 @bp.route("/offices/<code>/population/import", methods=["POST"])
+@takes_files("file")
 @login_required
 def import_population(code: str):
     office = office_for(code, permissions.PLAN)

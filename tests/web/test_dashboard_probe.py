@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.helpers import deliver, ledger, stock
+from tests.helpers import deliver, ledger, ok, stock
 from tests.web.dashboard import browser
 
 # --- page cursors -----------------------------------------------------------------------
@@ -149,6 +149,22 @@ def test_a_plain_multipart_form_still_works(web):
     response = b.client.post("/offices/62.02/deliveries", data=form, content_type="multipart/form-data")
     assert response.status_code == 302
     assert stock(web, "62.02")["on_hand"] == 5
+
+
+@pytest.mark.parametrize("as_file", ["csrf_token", "extra"])
+def test_the_population_upload_takes_its_file_and_nothing_else_as_a_file(web, as_file):
+    from io import BytesIO
+
+    b = browser(web, "manager")
+    b.get("/offices/62.02/settings")
+    url = "/offices/62.02/population/import"
+    csv = "code,target,recorded,print_backlog,as_of\n62.02,1000,900,0,2024-01-01\n"
+    form = {"csrf_token": b.token, "file": (BytesIO(csv.encode()), "p.csv")}
+    form[as_file] = (BytesIO(b"x"), "x.txt")
+    assert b.client.post(url, data=form, content_type="multipart/form-data").status_code == 400
+    form = {"csrf_token": b.token, "file": (BytesIO(csv.encode()), "p.csv")}
+    assert b.client.post(url, data=form, content_type="multipart/form-data").status_code in (302, 303)
+    assert ok(web.get("/offices/62.02/population", as_="manager"))["own"]["target"] == 1000
 
 
 # --- the same form from five tabs at once ----------------------------------------------------

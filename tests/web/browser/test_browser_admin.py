@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.web.browser.steps import log_in, shoot
+from tests.web.browser.steps import docs_shot, log_in, shoot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Browser tests skipped: no playwright package")
 expect = sync_api.expect
@@ -51,6 +51,7 @@ def test_an_admin_creates_a_user_and_issues_a_token_shown_once(page: Page, scree
     token = page.locator("#new-token code.token").inner_text().strip()
     assert token.startswith("blk_")
     shoot(page, screenshots, "70-admin-token-shown-once")
+    docs_shot(page, "admin-token-shown-once")
     bearer = {"Authorization": f"Bearer {token}"}
     assert page.request.get("/api/v1/offices/62.02.05/stock", headers=bearer).status == 200
     page.goto(user_page)  # the user's page again: the token is not there

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.web.browser.steps import log_in, shoot
+from tests.web.browser.steps import docs_shot, log_in, shoot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Browser tests skipped: no playwright package")
 expect = sync_api.expect
@@ -36,6 +36,7 @@ def test_a_large_difference_is_confirmed_and_the_card_says_by_whom(page: Page, s
     assert on_hand(page) == books  # nothing recorded yet
     expect(page.locator("#stocktake-form [name=counted]")).to_have_value(str(books + 150))
     shoot(page, screenshots, "63-stocktake-asks-to-confirm")
+    docs_shot(page, "manager-stocktake-confirm")
 
     asked.get_by_label("Ya, hitungan ini benar: catat selisih ini").check()
     page.locator("#stocktake-form button[type=submit]").click()
@@ -57,6 +58,7 @@ def test_settings_refuse_a_past_target_date_and_the_projection_follows_a_new_one
     form.get_by_role("button", name="Simpan pengaturan").click()
     expect(form).to_contain_text("Tanggal ini sudah lewat: isi hari ini atau sesudahnya, atau kosongkan.")
     shoot(page, screenshots, "64-settings-past-date")
+    docs_shot(page, "manager-settings")
 
     target = date.today() + timedelta(days=30)
     form.get_by_label("Tanggal target (mis. hari pemilu)").fill(target.isoformat())
@@ -71,3 +73,4 @@ def test_settings_refuse_a_past_target_date_and_the_projection_follows_a_new_one
     expect(page.locator("#projection-verdict")).to_contain_text("untuk melayani semua penduduk sebelum")
     expect(page.locator("#projection-basis")).to_contain_text("Data penduduk per")
     shoot(page, screenshots, "65-projection-verdict")
+    docs_shot(page, "manager-projection-verdict")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from tests.notify.receivers import WebhookReceiver
-from tests.web.browser.steps import log_in, log_out, shoot
+from tests.web.browser.steps import docs_shot, log_in, log_out, shoot
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="Browser tests skipped: no playwright package")
 expect = sync_api.expect
@@ -57,6 +57,7 @@ def test_a_population_file_with_a_bad_line_is_refused_whole_then_a_good_one_is_i
     expect(errors).to_contain_text("Baris 3: recorded (1200) exceeds target (1000)")
     expect(page.locator("#population-62\\.02\\.05 [name=target]")).to_have_value(before)  # line 2 not written
     shoot(page, screenshots, "70-population-csv-refused")
+    docs_shot(page, "manager-population-csv-refused")
 
     good = bad.replace("1000,1200", "1300,1200")
     upload.locator("input[type=file]").set_input_files(
@@ -90,6 +91,7 @@ def test_a_reversal_says_what_will_change_before_it_is_recorded(page: Page, scre
     assert said and int(said.group(1).replace(".", "")) == before
     after = int(said.group(2).replace(".", ""))
     shoot(page, screenshots, "71-reversal-confirmation")
+    docs_shot(page, "manager-reversal-confirmation")
 
     page.get_by_label("Alasan").fill("Tercatat dua kali")
     page.get_by_role("button", name="Ya, batalkan mutasi ini").click()
@@ -113,6 +115,7 @@ def test_a_transfer_is_created_from_a_redistribution_suggestion(page: Page, scre
     source, destination = suggestion.get_attribute("data-from"), suggestion.get_attribute("data-to")
     quantity = suggestion.locator("h3").inner_text().split()[0]
     shoot(page, screenshots, "72-redistribution")
+    docs_shot(page, "manager-redistribution")
     suggestion.get_by_role("button", name="Buat kiriman ini").click()
 
     expect(page.locator(".flash-success")).to_contain_text(f"Kiriman {quantity} blangko dari")
@@ -140,6 +143,7 @@ def test_a_webhook_subscription_is_added_and_a_test_reaches_the_receiver(page: P
         card.get_by_role("button", name="Kirim uji coba").click()
         expect(page.locator(".flash-success")).to_contain_text("penerima menerimanya")
         shoot(page, screenshots, "73-subscription-test")
+        docs_shot(page, "manager-subscription-test")
         assert len(receiver.requests) == 1
         assert receiver.requests[0].signature_ok and b'"event": "test"' in receiver.requests[0].body
 
