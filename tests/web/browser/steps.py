@@ -33,9 +33,12 @@ DOCS_SCREENSHOTS = (
 PHONE = {"width": 390, "height": 844}
 
 
-def docs_shot(page: Page, name: str) -> None:
+def docs_shot(page: Page, name: str, focus: str | None = None) -> None:
+    """The phone's screen as it is, or scrolled to show `focus` (a selector) at its top."""
     size = page.viewport_size
     page.set_viewport_size(PHONE)
+    if focus:
+        page.locator(focus).evaluate("element => element.scrollIntoView({block: 'start'})")
     DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(DOCS_SCREENSHOTS / f"{name}.png"), animations="disabled", caret="hide")
     if size and size != PHONE:

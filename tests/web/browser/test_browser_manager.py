@@ -73,4 +73,4 @@ def test_settings_refuse_a_past_target_date_and_the_projection_follows_a_new_one
     expect(page.locator("#projection-verdict")).to_contain_text("untuk melayani semua penduduk sebelum")
     expect(page.locator("#projection-basis")).to_contain_text("Data penduduk per")
     shoot(page, screenshots, "65-projection-verdict")
-    docs_shot(page, "manager-projection-verdict")
+    docs_shot(page, "manager-projection-verdict", focus="#projection-verdict")
