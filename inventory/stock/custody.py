@@ -131,6 +131,21 @@ def record(
     return connection().execute(insert(CM).returning(CM.c.id), row).scalar_one()
 
 
+def keep_spoiled_print(office_id: int, actor: Principal, movement: dict) -> int:
+    """A spoiled print's card into custody, beside its print. Its office's destruction_overdue
+    follows with the settler (settlement.py), not inside the print: weighing it reads the
+    office's custody ledger."""
+    return add_movement(
+        office_id,
+        actor,
+        "spoiled_print",
+        1,
+        announce=False,
+        movement_id=movement["id"],
+        occurred_at=movement["occurred_at"],
+    )
+
+
 def add_movement(
     office_id: int, actor: Principal, category: str, quantity: int, announce: bool = True, **fields: Any
 ) -> int:

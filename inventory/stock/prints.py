@@ -55,15 +55,7 @@ def consume(
     usage_shares = count_usage(office.path, time_zone, [movement])
     books.settle({office.path: (-1, 0)}, usage_shares, alerts_now=_alerts_now(on_hand, min_stock))
     if outcome == "spoiled":  # kept for destruction (custody.py); custody rows are locked last
-        custody.add_movement(
-            office.id,
-            actor,
-            "spoiled_print",
-            1,
-            announce=False,  # the settler weighs destruction_overdue (settlement.py)
-            movement_id=movement["id"],
-            occurred_at=movement["occurred_at"],
-        )
+        custody.keep_spoiled_print(office.id, actor, movement)
     return movement
 
 

@@ -43,14 +43,6 @@ def consume_serialled(
     usage_shares = count_usage(office.path, time_zone_of(office.id), [movement])
     books.settle({office.path: (-1, 0)}, usage_shares)
     if outcome == "spoiled":  # kept for destruction, as any spoiled print (prints.consume)
-        custody.add_movement(
-            office.id,
-            actor,
-            "spoiled_print",
-            1,
-            announce=False,  # the settler weighs destruction_overdue (settlement.py)
-            movement_id=movement["id"],
-            occurred_at=movement["occurred_at"],
-        )
+        custody.keep_spoiled_print(office.id, actor, movement)
     movement["serials"] = [str(serial)]
     return movement
