@@ -29,6 +29,8 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.types import TypeDecorator
 
+from .pool_check import check_on_checkout
+
 # Named constraints let Alembic alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -160,12 +162,16 @@ def init_db(app: Flask) -> None:
         if make_url(replica).get_backend_name() == "postgresql":
             options = postgresql_engine_options(make_url(replica), {}, app.config["DATABASE_CONNECT_TIMEOUT"])
         app.extensions[REPLICA] = create_engine(replica, **options)
+        if not is_sqlite(app.extensions[REPLICA]):
+            check_on_checkout(app.extensions[REPLICA])
         app.teardown_appcontext(_close_reader)
     create_sqlite_file_for_owner_only(app)
     db.init_app(app)
     with app.app_context():
         if is_sqlite(db.engine):
             configure_sqlite(db.engine, app.config["SQLITE_BUSY_TIMEOUT"])
+        else:
+            check_on_checkout(db.engine)
 
 
 REPLICA = "blangko_replica"
@@ -199,13 +205,14 @@ def _close_reader(_error=None) -> None:
 def postgresql_engine_options(url: URL, configured: dict, connect_timeout: int) -> dict:
     """What a server that may go away and come back needs; the configured options win.
 
-    A pooled connection may have died while idle (the server restarted): the pre-ping tests
-    it on checkout, one round trip, and replaces it, rather than fail the request that drew
-    it. A server that does not answer at all (a host gone from the network) fails a new
-    connection after connect_timeout seconds, a 503, instead of holding the request for the
-    minutes TCP takes to give up. A SQLite file needs neither.
+    A pooled connection may have died while idle (the server restarted): it is replaced on
+    checkout rather than fail the request that drew it, by a look at its socket
+    (pool_check.py) instead of SQLAlchemy's pre-ping round trip. A server that does not
+    answer at all (a host gone from the network) fails a new connection after
+    connect_timeout seconds, a 503, instead of holding the request for the minutes TCP
+    takes to give up. A SQLite file needs neither.
     """
-    options = {"pool_pre_ping": True, **configured}
+    options = {**configured}
     if "connect_timeout" not in url.query:
         options["connect_args"] = {"connect_timeout": connect_timeout, **options.get("connect_args", {})}
     return options

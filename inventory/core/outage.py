@@ -3,7 +3,7 @@
 A server that is down, restarting or out of connections, and a SQLite file locked beyond
 the busy timeout, are outages the client can wait out; every other database error stays
 what it is (a bug: 500). Connections that died while pooled (the server restarted) are
-replaced before use by the engine's pre-ping (db.init_db), so the database's return fails
+replaced on checkout (core/pool_check.py, a look at the socket), so the database's return fails
 no request.
 """
 
