@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .ledger import READS, Reads
 from .national import NationFigures, Pairs
+from .servers import WORKERS
 from .wrk import WrkResult, merge
 
 PRINT_TARGET = 0.60  # real prints/s over floor prints/s, at least (one office, and spread)
@@ -221,7 +222,7 @@ def backend_section(backend: BackendFigures, args) -> str:
             ]
         out += [
             f"Prints: wrk, {args.connections} connections, {args.seconds:g} s per endpoint and load in"
-            f" {args.rounds} slices, app and floor alternating; gunicorn with 2 sync workers each.",
+            f" {args.rounds} slices, app and floor alternating; gunicorn with {WORKERS} sync workers each.",
             "",
             table(["load", "prints/s", "p50 ms", "p99 ms", "errors", "client CPU"], rows),
             "",

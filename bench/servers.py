@@ -17,7 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 HOST = "127.0.0.1"
-WORKERS = 2
+# Sync workers per server, app and floor alike: as README "Production" runs them (2 per core),
+# so that a worker waiting on the database leaves its core to another. BENCH_WORKERS overrides.
+WORKERS = int(os.environ.get("BENCH_WORKERS", 2 * (os.cpu_count() or 1)))
 
 # Every server still running, so a signal handler or atexit can stop them.
 _running: dict[int, subprocess.Popen] = {}
@@ -40,7 +42,7 @@ def free_port() -> int:
 def gunicorn(
     name: str, app: str, env: dict[str, str], log_dir: Path, timeout: float = 60
 ) -> Iterator[Server]:
-    """Run `gunicorn APP` with 2 sync workers on 127.0.0.1 until the block ends."""
+    """Run `gunicorn APP` with WORKERS sync workers on 127.0.0.1 until the block ends."""
     port = free_port()
     log = log_dir / f"{name}.log"
     command = [
