@@ -8,7 +8,7 @@ in one short transaction per batch.
 
 When: once a request that queued a share has sent its answer (a WSGI server closes every
 response, and `call_on_close` runs then), its process's settler thread is woken; it waits
-SETTLE_INTERVAL_SECONDS (0.2 s) for more answers, then settles everything queued. So an
+SETTLE_INTERVAL_SECONDS (1 s) for more answers, then settles everything queued. So an
 ancestor follows a print within that interval plus one batch, the printing client never
 waits for it, and under load the ancestors are written and evaluated once per batch, not
 once per print. (With an interval of 0, as in the tests, the answering thread settles
@@ -33,7 +33,7 @@ from flask import Flask, after_this_request, current_app, g, has_request_context
 from sqlalchemy import delete, exists, func, select, text
 
 from ..core import bus
-from ..core.db import connection, db, reading
+from ..core.db import connection, db, end_reads, reading
 from ..offices.models import Office
 from . import custody, rollups
 from .events import TotalsSettled
@@ -132,7 +132,7 @@ def settle_batch(batch: int = BATCH) -> int | None:
         connection_ = connection()
         postgresql = connection_.dialect.name == "postgresql"
         if postgresql and not connection_.execute(_TRY_LOCK, {"key": _SETTLER_KEY}).scalar():
-            db.session.rollback()
+            end_reads(db.session)  # nothing written; a commit keeps the prepared statements
             return None
         taken = _take(batch)
         db.session.commit()
