@@ -203,7 +203,11 @@ WORLD_USERS = (
 
 @pytest.fixture
 def api(app) -> ApiClient:
-    client = ApiClient(app)
+    return build_world(ApiClient(app))
+
+
+def build_world(client: ApiClient) -> ApiClient:
+    """The demo world's offices and users on the client's app (a module-scoped fixture builds it once)."""
     client.add_user("admin", "admin")
     for code, name, kind, parent in WORLD_OFFICES:
         response = client.post(

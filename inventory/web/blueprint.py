@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..auth import permissions
 from ..core.db import db
-from ..core.errors import DomainError, Invalid
+from ..core.errors import DomainError, Forbidden, Invalid
 from ..core.models import IdempotencyKey
 from ..core.principal import Principal
 from ..core.schemas import INT64_MAX
@@ -71,12 +71,16 @@ def write(work: Callable[[], T]) -> T | None:
     """Run one form's work and commit it; on a domain refusal roll back and flash the reason.
 
     Like the API's `writes`: the whole change lands or none of it. Any other error rolls
-    back and propagates.
+    back and propagates; so does Forbidden, whose page (errors.py) is the 403 the API's route
+    answers: a user who may not act is refused, not sent back to the form with a message.
     """
     try:
         result = work()
         db.session.commit()
         return result
+    except Forbidden:
+        db.session.rollback()
+        raise
     except DomainError as error:
         db.session.rollback()
         flash(describe(error), "error")

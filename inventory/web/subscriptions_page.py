@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice
 from ..auth import permissions
 from ..core.db import db
 from ..notify import probe, subscriptions
+from ..offices import tree
 from . import area
 from .blueprint import bp, principal, write
 from .forms import PostForm, SubscriptionForm
@@ -30,11 +31,16 @@ def _subscriber():
     return who
 
 
-def _office_choices() -> list[SelectChoice]:
-    """The top of the user's area and the offices directly below it."""
+def _office_choices(asked: str | None = None) -> list[SelectChoice]:
+    """The top of the user's area and the offices directly below it; and the office `asked` for,
+    as POST /subscriptions takes any office the user may subscribe to (403 outside the area)."""
     offices = []
     for root in area.roots_for(principal()):
         offices += [root, *area.children_of(root)]
+    if asked and asked not in {office.code for office in offices}:
+        office = tree.get_by_code(asked)
+        permissions.require(principal(), permissions.SUBSCRIBE, office.path)
+        offices.append(office)
     return [SelectChoice(o.code, office_name(o.name, o.code)) for o in offices]
 
 
@@ -66,7 +72,7 @@ def subscriptions_page():
 def subscribe():
     who = _subscriber()
     form = SubscriptionForm()
-    form.office.choices = _office_choices()
+    form.office.choices = _office_choices(form.office.data)
     if not form.validate_on_submit():
         return _page(form, 422)
     webhook = form.channel.data == "webhook"

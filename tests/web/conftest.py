@@ -11,11 +11,13 @@ from inventory.offices import tree as offices
 from inventory.planning import population
 from tests.web.dashboard import set_password
 
+DASHBOARD_USERS = ("admin", "manager", "warehouse", "operator", "baamang_operator", "kobar_manager",
+                   "kobar_warehouse")  # fmt: skip
+
 
 @pytest.fixture
 def web(api):
-    for name in ("admin", "manager", "warehouse", "operator", "baamang_operator", "kobar_manager",
-                 "kobar_warehouse"):  # fmt: skip
+    for name in DASHBOARD_USERS:
         set_password(api.app, name)
     return api
 

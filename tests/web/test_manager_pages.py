@@ -347,7 +347,8 @@ def test_subscription_forms_check_their_channel_and_are_refused_as_the_api_refus
     assert subscribe(b, channel="email", email="not-an-address").status_code == 422
     assert subscribe(b, url="ftp://example.org", secret=SECRET).status_code == 422
     assert subscribe(b, kinds=[], url="https://example.org/h", secret=SECRET).status_code == 422
-    assert subscribe(b, office="62.01", url="https://example.org/h", secret=SECRET).status_code == 422
+    # Outside the area: 403, as POST /subscriptions answers (not a choice the form lacks).
+    assert subscribe(b, office="62.01", url="https://example.org/h", secret=SECRET).status_code == 403
     assert web.get("/subscriptions", as_="manager").json["items"] == []
     assert subscribe(b, channel="email", email="kadis@example.org").status_code == 302
     mine = web.get("/subscriptions", as_="manager").json["items"][0]
@@ -368,6 +369,11 @@ def test_subscription_forms_check_their_channel_and_are_refused_as_the_api_refus
     assert b.post(f"/subscriptions/{mine['id']}/cancel").status_code == 302
     assert web.get("/subscriptions", as_="manager").json["items"] == []
     assert web.post(f"/subscriptions/{mine['id']}/test", as_="manager").status_code == 409
+
+    # The form offers an admin the nation and its provinces; like the API, it takes any office.
+    admin = browser(web, "admin")
+    assert subscribe(admin, channel="email", email="pusat@example.org").status_code == 302
+    assert [s["office"] for s in web.get("/subscriptions", as_="admin").json["items"]] == ["62.02"]
 
 
 def test_the_api_sends_a_test_and_answers_whether_it_arrived(web):

@@ -88,11 +88,17 @@ def test_reject_needs_a_note_and_only_the_deciding_office_decides(asking):
     request_id = _requests(asking)[0]["id"]
     manager.post(f"/requests/{request_id}/submit")
 
-    # The requester cannot approve its own request; a warehouse clerk sees no decision forms.
-    manager.post(f"/requests/{request_id}/approve", {"approved_quantity": 4000})
+    # The requester cannot approve its own request; a warehouse clerk sees no decision forms. Each
+    # is refused as the API refuses it: a 403 page saying why, not the list with a message.
+    quota = {"approved_quantity": 4000}
+    assert manager.post(f"/requests/{request_id}/approve", quota).status_code == 403
+    api_refusal = asking.post(f"/requests/{request_id}/approve", quota, as_="manager")
+    assert (api_refusal.status_code, api_refusal.json["error"]) == (403, "not_your_request")
     assert _requests(asking)[0]["status"] == "submitted"
-    clerk = browser(asking, "province_warehouse").text("/requests")
-    assert "/approve" not in clerk and "/reject" not in clerk
+    clerk = browser(asking, "province_warehouse")
+    assert "/approve" not in clerk.text("/requests") and "/reject" not in clerk.text("/requests")
+    assert clerk.post(f"/requests/{request_id}/reject", {"note": "Stok habis."}).status_code == 403
+    assert _requests(asking)[0]["status"] == "submitted"
 
     province = browser(asking, "province_manager")
     province.post(f"/requests/{request_id}/reject", {"note": ""})
