@@ -83,11 +83,13 @@ def test_25_offline_prints_are_recorded_exactly_once_and_a_short_shelf_refuses_5
         route.abort()
 
     page.route("**/field/uploads", cut_off)
+    # Coming back online is enough: the page uploads by itself ("online" event). No click
+    # here: a second try, started while the first was being cut off, could still be on its
+    # way when the replay below is asked for, and the page runs one upload at a time.
     page.context.set_offline(False)
-    page.locator("#field-upload").click()
     expect(page.locator("#upload-status")).to_contain_text("tidak selesai")
     page.unroute("**/field/uploads")
-    assert len(cut) >= 1 and set(cut) == {cut[0]}  # every try was the same upload
+    assert len(cut) == 1
     queued(page, 25)
     assert device_prints(page, operator, device) == 25  # the server has them, the page not yet
 
