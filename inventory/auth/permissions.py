@@ -66,3 +66,12 @@ def require(principal: Principal, action: str, office_path: str | None = None) -
         if office_path is not None and may(principal, action):
             raise Forbidden("This office is outside your area.", error="outside_area")
         raise Forbidden(f"Your role ({principal.role}) may not {action.replace('_', ' ')}.")
+
+
+def require_any(principal: Principal, actions: tuple[str, ...], office_path: str) -> None:
+    """May do one of `actions` here (planning a transfer: PLAN or TRANSFER); refused as `require`
+    refuses the first, or as outside the area where a role has one of them elsewhere."""
+    if any(may(principal, action, office_path) for action in actions):
+        return
+    held = next((action for action in actions if may(principal, action)), actions[0])
+    require(principal, held, office_path)
