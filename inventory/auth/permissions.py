@@ -22,6 +22,9 @@ REQUEST_BLANKS = "request_blanks"  # create, submit and cancel requests for blan
 DECIDE_REQUESTS = "decide_requests"  # approve, reject and close requests addressed to the area
 OVER_APPROVE = "over_approve"  # ship more than a request's quota
 DESTROY = "destroy"  # draft, sign and report berita acara pemusnahan; the letterhead they print on
+# Who may plan a transfer from an office, or call off a planned one: who decides (managers:
+# PLAN) or who sends (warehouse: TRANSFER). Only TRANSFER dispatches it (stock/planned.py).
+PLANNERS = (PLAN, TRANSFER)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "manager": frozenset(

@@ -228,8 +228,6 @@ def movement(movement_id):
 
 transfers_blp = Blueprint("transfers", __name__, description="Blanks moving between offices.")
 IDEMPOTENT = {"parameters": [IDEMPOTENCY_HEADER]}
-# Who may plan a transfer, or call off a planned one: who decides (managers) or who sends.
-PLANNERS = (permissions.PLAN, permissions.TRANSFER)
 
 
 @transfers_blp.route("/transfers")
@@ -269,7 +267,7 @@ class Transfers(MethodView):
         principal = current_principal()
         source, destination = tree.get_by_code(data["from_"]), tree.get_by_code(data["to"])
         if data["planned"]:
-            permissions.require_any(principal, PLANNERS, source.path)
+            permissions.require_any(principal, permissions.PLANNERS, source.path)
             return service.plan(
                 tree.OfficeRef.of(source),
                 tree.OfficeRef.of(destination),
@@ -360,7 +358,7 @@ def cancel(transfer_id):
     path = tree.get_by_code(transfer["from"]).path
     if transfer["status"] == "planned" and not permissions.may(principal, permissions.TRANSFER, path):
         # A planner calls off only what is still planned, even if it leaves meanwhile.
-        permissions.require_any(principal, PLANNERS, path)
+        permissions.require_any(principal, permissions.PLANNERS, path)
         return service.cancel_planned(transfer_id, principal)
     permissions.require(principal, permissions.TRANSFER, path)
     return service.cancel_transfer(transfer_id, principal)
