@@ -116,14 +116,19 @@ def test_every_readme_example_does_what_its_text_says(app, served, tmp_path):
     reversal = only("POST", r"/movements/\d+/reverse$").json()["movement"]
     assert damage["kind"] == "damage"
     assert reversal["reverses_id"] == damage["id"] and reversal["quantity"] == 3
-    # Each transfer received is the one just dispatched: stock, then the spoiled card sent up
-    # for destruction, then the lowest 100 serialled blanks, then the spoiled serialled card
-    # sent up, then 50 of which 47 arrived.
+    # Each transfer received is the one just dispatched: stock, then 20 planned and dispatched
+    # later, then the spoiled card sent up for destruction, then the lowest 100 serialled
+    # blanks, then the spoiled serialled card sent up, then 50 of which 47 arrived.
     sent = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers$", c.url)]
     landed = [c.json() for c in made if c.method == "POST" and re.search(r"/transfers/\d+/receive$", c.url)]
     assert [t["id"] for t in landed] == [t["id"] for t in sent], (sent, landed)
     assert all(t["status"] == "received" for t in landed)
-    _stock_sent, custody_sent, serials_sent, burned_sent, _short_sent = sent
+    _stock_sent, planned_sent, custody_sent, serials_sent, burned_sent, _short_sent = sent
+    # Planned, nothing moved; then dispatched by the warehouse, the manager still its planner.
+    assert (planned_sent["status"], planned_sent["dispatched_by"]) == ("planned", None), planned_sent
+    dispatched = only("POST", r"/transfers/\d+/dispatch$").json()
+    assert dispatched["id"] == planned_sent["id"] and dispatched["status"] == "in_transit", dispatched
+    assert (dispatched["dispatched_by"], dispatched["planned_by"]) == ("warehouse", "manager"), dispatched
     assert landed[-1]["counted"] == 47 and landed[-1]["loss"]["quantity"] == -3, landed[-1]
     assert (landed[-1]["loss"]["kind"], landed[-1]["loss"]["office"]) == ("loss_in_transit", "62.02")
     assert custody_sent["custody"] == "spoiled" and custody_sent["category"] == "spoiled_print"

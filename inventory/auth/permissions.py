@@ -22,6 +22,9 @@ REQUEST_BLANKS = "request_blanks"  # create, submit and cancel requests for blan
 DECIDE_REQUESTS = "decide_requests"  # approve, reject and close requests addressed to the area
 OVER_APPROVE = "over_approve"  # ship more than a request's quota
 DESTROY = "destroy"  # draft, sign and report berita acara pemusnahan; the letterhead they print on
+# Who may plan a transfer from an office, or call off a planned one: who decides (managers:
+# PLAN) or who sends (warehouse: TRANSFER). Only TRANSFER dispatches it (stock/planned.py).
+PLANNERS = (PLAN, TRANSFER)
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     "manager": frozenset(
@@ -66,3 +69,12 @@ def require(principal: Principal, action: str, office_path: str | None = None) -
         if office_path is not None and may(principal, action):
             raise Forbidden("This office is outside your area.", error="outside_area")
         raise Forbidden(f"Your role ({principal.role}) may not {action.replace('_', ' ')}.")
+
+
+def require_any(principal: Principal, actions: tuple[str, ...], office_path: str) -> None:
+    """May do one of `actions` here (planning a transfer: PLAN or TRANSFER); refused as `require`
+    refuses the first, or as outside the area where a role has one of them elsewhere."""
+    if any(may(principal, action, office_path) for action in actions):
+        return
+    held = next((action for action in actions if may(principal, action)), actions[0])
+    require(principal, held, office_path)

@@ -1,5 +1,5 @@
 """The stock API: deliveries, prints, counts, adjustments, an office's ledger, reversals, and
-two-step transfers between offices (dispatch, then receive or cancel)."""
+two-step transfers between offices (dispatch, then receive or cancel; or plan, then dispatch)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ from .schemas import (
     ManifestQuerySchema,
     MovementResultSchema,
     MovementSchema,
+    PlannedDispatchSchema,
     PrintSchema,
     ReceiptSchema,
     ReverseSchema,
@@ -260,9 +261,23 @@ class Transfers(MethodView):
     def post(self, data):
         """Dispatch blanks: they leave `from` now and show in transit until received.
 
-        With `request_id`, against that request (from its supplier to its requester)."""
+        With `request_id`, against that request (from its supplier to its requester). With
+        `planned: true`, only planned (status `planned`, nothing moves): managers or warehouse
+        staff of `from` plan; warehouse staff dispatch it later (POST /transfers/{id}/dispatch)."""
         principal = current_principal()
         source, destination = tree.get_by_code(data["from_"]), tree.get_by_code(data["to"])
+        if data["planned"]:
+            permissions.require_any(principal, permissions.PLANNERS, source.path)
+            return service.plan(
+                tree.OfficeRef.of(source),
+                tree.OfficeRef.of(destination),
+                principal,
+                data["quantity"],
+                data["note"],
+                serials=data["serials"],
+                request_id=data["request_id"],
+                category=data["category"],
+            )
         # Past a request's quota, only a manager of the supplier ships.
         action = permissions.OVER_APPROVE if data["over_approve"] else permissions.TRANSFER
         permissions.require(principal, action, source.path)
@@ -314,15 +329,39 @@ def receive(data, transfer_id):
     )
 
 
+@transfers_blp.route("/transfers/<id:transfer_id>/dispatch", methods=["POST"])
+@transfers_blp.arguments(PlannedDispatchSchema(), required=False)  # no body: no serials named
+@idempotent
+@transfers_blp.doc(**IDEMPOTENT)
+@transfers_blp.response(200, TransferSchema)
+@writes
+def dispatch_planned(data, transfer_id):
+    """Dispatch a planned transfer (warehouse of the source): its blanks leave now, as with POST
+    /transfers, and whoever dispatches it is its dispatcher (who may not receive it).
+
+    409 transfer_not_planned once it was dispatched or cancelled; 409 insufficient_stock, with
+    nothing written, where the source no longer holds enough."""
+    _transfer_for(transfer_id, "from")
+    return service.dispatch_planned(transfer_id, current_principal(), data.get("serials"))
+
+
 @transfers_blp.route("/transfers/<id:transfer_id>/cancel", methods=["POST"])
 @idempotent
 @transfers_blp.doc(**IDEMPOTENT)
 @transfers_blp.response(200, TransferSchema)
 @writes
 def cancel(transfer_id):
-    """Call back a transfer still in transit; the blanks return to the source."""
-    _transfer_for(transfer_id, "from")
-    return service.cancel_transfer(transfer_id, current_principal())
+    """Call back a transfer still in transit (the blanks return to the source), or call off a
+    planned one (nothing moved): warehouse of the source; a planned one also its managers."""
+    transfer = ledger.get_transfer(transfer_id)
+    principal = current_principal()
+    path = tree.get_by_code(transfer["from"]).path
+    if transfer["status"] == "planned" and not permissions.may(principal, permissions.TRANSFER, path):
+        # A planner calls off only what is still planned, even if it leaves meanwhile.
+        permissions.require_any(principal, permissions.PLANNERS, path)
+        return service.cancel_planned(transfer_id, principal)
+    permissions.require(principal, permissions.TRANSFER, path)
+    return service.cancel_transfer(transfer_id, principal)
 
 
 # --- serials -------------------------------------------------------------------------

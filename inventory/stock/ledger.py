@@ -57,6 +57,7 @@ def list_transfers(
 ) -> list[dict]:
     source, destination = Office.__table__.alias("source"), Office.__table__.alias("destination")
     dispatcher, closer = User.__table__.alias("dispatcher"), User.__table__.alias("closer")
+    planner = User.__table__.alias("planner")
     stmt = (
         select(
             T,
@@ -65,11 +66,13 @@ def list_transfers(
             source.c.name.label("from_name"),  # for the dashboard, which names offices by name
             destination.c.name.label("to_name"),
             dispatcher.c.name.label("dispatched_by"),
+            planner.c.name.label("planned_by"),
             closer.c.name.label("closed_by"),
         )
         .join(source, source.c.id == T.c.from_office_id)
         .join(destination, destination.c.id == T.c.to_office_id)
-        .join(dispatcher, dispatcher.c.id == T.c.dispatched_by_id)
+        .outerjoin(dispatcher, dispatcher.c.id == T.c.dispatched_by_id)  # none while planned
+        .outerjoin(planner, planner.c.id == T.c.planned_by_id)
         .outerjoin(closer, closer.c.id == T.c.closed_by_id)
         .order_by(T.c.id.desc())
         .limit(limit)

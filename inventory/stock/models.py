@@ -25,7 +25,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.db import BigId, db, utcnow
 
-TRANSFER_STATUSES = ("in_transit", "received", "cancelled")
+# planned: decided (by a manager, say from a redistribution suggestion), nothing moved yet;
+# warehouse staff dispatch it (stock/planned.py), or it is called off.
+TRANSFER_STATUSES = ("planned", "in_transit", "received", "cancelled")
 PRINT_OUTCOMES = ("printed", "spoiled")
 PRINT_REASONS = ("new_record", "replacement", "data_change", "other")
 MOVEMENT_KINDS = ("delivery", "print", "transfer_out", "transfer_in", "transfer_return", "stocktake",
@@ -69,8 +71,11 @@ class Transfer(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16), default="in_transit", index=True)
     note: Mapped[str | None] = mapped_column(Text)
-    dispatched_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    dispatched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # None until it leaves: a planned transfer has a planner, and a dispatcher once dispatched.
+    dispatched_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    dispatched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    planned_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    planned_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The request for blanks this transfer fills, if any (inventory/blank_requests).
@@ -84,6 +89,14 @@ class Transfer(db.Model):
         CheckConstraint("from_office_id <> to_office_id", name="distinct_offices"),
         CheckConstraint(f"status IN {TRANSFER_STATUSES}", name="status"),
         CheckConstraint(f"custody IN {TRANSFER_CUSTODIES}", name="custody"),
+        # Only a planned transfer lacks a dispatcher, and a planned one has none yet; one called
+        # off before it left (cancelled, no dispatcher) was planned.
+        CheckConstraint("status <> 'planned' OR dispatched_by_id IS NULL", name="planned_not_dispatched"),
+        CheckConstraint(
+            "dispatched_by_id IS NOT NULL"
+            " OR (planned_by_id IS NOT NULL AND status IN ('planned', 'cancelled'))",
+            name="dispatched_or_planned",
+        ),
         CheckConstraint(
             "(custody = 'stock' AND category IS NULL)"
             f" OR (custody = 'spoiled' AND category IN {CUSTODY_CATEGORIES})",

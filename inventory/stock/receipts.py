@@ -47,6 +47,12 @@ def receive_counted(
     short count of a transfer with serials that does not name the missing ones (422
     missing_serials_required), and a short count of cards for destruction (409)."""
     sent = get_transfer(transfer_id)
+    if sent["status"] == "planned":  # nothing left yet; close() refuses it too, should it race
+        raise Conflict(
+            f"Transfer {transfer_id} is planned, not dispatched yet.",
+            error="transfer_not_in_transit",
+            status="planned",
+        )
     refuse_self_receipt(sent, actor)
     quantity = sent["quantity"]
     named = total(missing_serials) if missing_serials else 0

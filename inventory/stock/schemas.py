@@ -420,6 +420,14 @@ class TransferCreateSchema(AgainstRequest):
         metadata={"description": "`spoiled`: cards awaiting destruction (one `category` a transfer)."},
     )
     category = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(CUSTODY_CATEGORIES))
+    planned = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "Plan it only (status `planned`): nothing moves until warehouse staff "
+            "POST /transfers/{id}/dispatch. Managers or warehouse staff of `from`; no `serials` "
+            "(chosen at dispatch), `request_id` or custody `category` (422 not_plannable)."
+        },
+    )
 
     @validates_schema
     def category_with_custody(self, data, **kwargs):
@@ -440,8 +448,10 @@ class TransferSchema(ma.Schema):
     note = fields.String(allow_none=True)
     custody = fields.String(metadata={"enum": list(TRANSFER_CUSTODIES)})
     category = fields.String(allow_none=True, metadata={"enum": list(CUSTODY_CATEGORIES)})
-    dispatched_by = fields.String()
-    dispatched_at = UtcDateTime()
+    dispatched_by = fields.String(allow_none=True, metadata={"description": "None while planned."})
+    dispatched_at = UtcDateTime(allow_none=True)
+    planned_by = fields.String(allow_none=True, metadata={"description": "Who planned it, if it was."})
+    planned_at = UtcDateTime(allow_none=True)
     closed_by = fields.String(allow_none=True)
     closed_at = UtcDateTime(allow_none=True)
     serials = fields.List(fields.String(), metadata={"description": "Serial ranges it carries, if any."})
@@ -454,6 +464,19 @@ class TransferSchema(ma.Schema):
     loss = fields.Nested(
         MovementSchema,
         metadata={"description": "On a short receipt: the `loss_in_transit` recorded at the source."},
+    )
+
+
+class PlannedDispatchSchema(Strict):
+    """Optional: the serials of the blanks that leave, as POST /transfers takes them."""
+
+    serials = TransferSerials(
+        load_default=None,
+        metadata={
+            "description": '"lowest" (the lowest-numbered blanks the source holds) or serial ranges, '
+            "as many as the planned quantity (422 serial_count_mismatch).",
+            "oneOf": [{"type": "string", "enum": ["lowest"]}, {"type": "array", "items": {"type": "string"}}],
+        },
     )
 
 

@@ -31,18 +31,19 @@ from .books import open_books
 from .count_rules import needs_confirmation
 from .events import DeliveryRecorded
 from .ledger import M, get_movement
+from .planned import cancel_planned, cancel_transfer, dispatch_planned, plan
 from .print_time import refuse_told_time
 from .prints import count_usage, time_zone_of
 from .receipts import receive_counted
 from .serials import SerialRange, total
 from .settlement import settle_within_transaction
-from .transfers import cancel_transfer, dispatch, receive_transfer
+from .transfers import dispatch, receive_transfer
 from .transfers import with_serials as transfer_with_serials
 
 __all__ = [
-    "adjust", "cancel_transfer", "consume", "consume_batch", "count", "dispatch", "open_books",
-    "receive", "receive_counted", "receive_transfer", "reverse", "settle_within_transaction",
-    "transfer_with_serials",
+    "adjust", "cancel_planned", "cancel_transfer", "consume", "consume_batch", "count", "dispatch",
+    "dispatch_planned", "open_books", "plan", "receive", "receive_counted", "receive_transfer",
+    "reverse", "settle_within_transaction", "transfer_with_serials",
 ]  # fmt: skip
 
 # A defective blank (factory fault, a chip that will not encode) leaves usable stock for custody.

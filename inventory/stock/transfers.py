@@ -1,5 +1,6 @@
 """Two-step transfers between offices: dispatched (the blanks leave the source and show as
 in transit on both sides), then received at the destination or cancelled back to the source.
+A transfer may be planned first (planned.py): it moves nothing until dispatched through here.
 
 A custody transfer (`custody = 'spoiled'`) carries cards awaiting destruction of one
 category the same way, through custody balances (custody.py) instead of stock balances."""
@@ -38,9 +39,7 @@ def dispatch(
 
     With a custody `category`, cards awaiting destruction of that category move instead.
     """
-    books.require_active(destination)
-    if source.id == destination.id:
-        raise Invalid("An office cannot transfer to itself.", error="same_office")
+    refuse_route(source, destination)
     if category is not None:
         if serials is not None or request_id is not None:
             raise Invalid(
@@ -49,6 +48,32 @@ def dispatch(
                 field="category",
             )
         return _dispatch_custody(source, destination, actor, quantity, note, category)
+    return move_out(
+        source, destination, actor, quantity, note, serials, request_id=request_id, over_approve=over_approve
+    )
+
+
+def refuse_route(source: OfficeRef, destination: OfficeRef) -> None:
+    """Where no transfer goes: into a closed office, or to the office it leaves."""
+    books.require_active(destination)
+    if source.id == destination.id:
+        raise Invalid("An office cannot transfer to itself.", error="same_office")
+
+
+def move_out(
+    source: OfficeRef,
+    destination: OfficeRef,
+    actor: Principal,
+    quantity: int,
+    note: str | None,
+    serials: list[SerialRange] | str | None,
+    *,
+    request_id: int | None = None,
+    over_approve: bool = False,
+    planned_id: int | None = None,
+) -> dict:
+    """The blanks leave: debit and in transit on both sides, the transfer_out line, the serials.
+    A new transfer row, or the planned one (`planned_id`) whose status its caller just moved."""
     if isinstance(serials, list) and total(serials) != quantity:
         raise Invalid(
             f"The serials name {total(serials)} blanks, the transfer {quantity}.",
@@ -66,7 +91,9 @@ def dispatch(
     db.session.execute(
         update(B).where(B.c.office_id == destination.id).values(in_transit_in=B.c.in_transit_in + quantity)
     )
-    transfer_id = _insert_transfer(source, destination, actor, quantity, note, request_id=request_id)
+    transfer_id = planned_id
+    if transfer_id is None:
+        transfer_id = _insert_transfer(source, destination, actor, quantity, note, request_id=request_id)
     movement = books.record(
         source,
         actor,
@@ -188,10 +215,12 @@ def close(
     ).first()
     if closed is None:
         current = get_transfer(transfer_id)
+        found = current["status"]
+        state = "planned, not dispatched yet" if found == "planned" else f"already {found}"
         raise Conflict(
-            f"Transfer {transfer_id} is already {current['status']}.",
+            f"Transfer {transfer_id} is {state}.",
             error="transfer_not_in_transit",
-            status=current["status"],
+            status=found,
         )
     offices = office_refs(closed.from_office_id, closed.to_office_id)
     source, destination = offices[closed.from_office_id], offices[closed.to_office_id]

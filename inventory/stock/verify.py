@@ -117,7 +117,9 @@ def _transfer_movements() -> list[str]:
     )
     received_short = (Transfer.status == "received") & (per_transfer.c.lost == -per_transfer.c.returned)
     cancelled = (Transfer.status == "cancelled") & (per_transfer.c.lost == 0) & (per_transfer.c.landings == 1)
-    sound = case((in_transit, n == 1), else_=whole & (received_short | cancelled))
+    # Planned, or called off before it left: it never moved, so no line names it.
+    never_left = Transfer.dispatched_by_id.is_(None)
+    sound = case((never_left, n == 0), (in_transit, n == 1), else_=whole & (received_short | cancelled))
     rows = db.session.execute(
         select(Transfer.id, Transfer.status, n)
         .outerjoin(per_transfer, per_transfer.c.transfer_id == Transfer.id)

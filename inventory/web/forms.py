@@ -505,8 +505,15 @@ class ReverseForm(OnceForm):
     )
 
 
+class PlannedDispatchForm(OnceForm):
+    """Dispatch one planned transfer, as POST /transfers/{id}/dispatch: the lowest serials, where
+    the office tracks them, or none."""
+
+    lowest_serials = BooleanField(_l("With the lowest-numbered serials"))
+
+
 class RedistributeForm(OnceForm):
-    """One suggestion, as POST /transfers would take it."""
+    """One suggestion, as POST /transfers would take it (planned: true)."""
 
     source = HiddenField(validators=[DataRequired(), Length(max=64)])
     destination = HiddenField(validators=[DataRequired(), Length(max=64)])

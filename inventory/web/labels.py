@@ -51,7 +51,8 @@ ALERT_KINDS = {
 }  # fmt: skip
 SEVERITIES = {"warning": _l("Warning"), "critical": _l("Critical")}
 ALERT_STATUSES = {"open": _l("Open"), "acknowledged": _l("Acknowledged"), "resolved": _l("Resolved")}
-TRANSFER_STATUSES = {"in_transit": _l("In transit"), "received": _l("Received"), "cancelled": _l("Cancelled")}
+TRANSFER_STATUSES = {"planned": _l("Planned"), "in_transit": _l("In transit"), "received": _l("Received"),
+                     "cancelled": _l("Cancelled")}  # fmt: skip
 REQUEST_STATUSES = {"draft": _l("Draft"), "submitted": _l("Submitted"), "approved": _l("Approved"),
                     "rejected": _l("Rejected"), "partially_fulfilled": _l("Partly fulfilled"),
                     "fulfilled": _l("Fulfilled"), "closed": _l("Closed"),
@@ -297,6 +298,10 @@ def describe(error: DomainError) -> str:
         "same_office": lambda: _("An office cannot transfer to itself."),
         "transfer_not_in_transit": lambda: _(
             "This transfer is no longer in transit (%(status)s).",
+            status=TRANSFER_STATUSES.get(d.get("status"), d.get("status")),
+        ),
+        "transfer_not_planned": lambda: _(
+            "This transfer is no longer planned (%(status)s).",
             status=TRANSFER_STATUSES.get(d.get("status"), d.get("status")),
         ),
         "counted_exceeds_sent": lambda: _(

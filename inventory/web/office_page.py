@@ -13,14 +13,15 @@ from ..core.db import db
 from ..offices import tree
 from ..offices.models import Office
 from ..planning import figures, population
-from ..stock import ledger
+from ..stock import ledger, serial_ranges
 from ..stock import service as stock
 from ..stock.count_rules import needs_confirmation
 from . import area, chart
-from .blueprint import bp, office_for, principal, write, write_once
+from .blueprint import bp, can, office_for, principal, write, write_once
 from .forms import (
     AdjustmentForm,
     DeliveryForm,
+    PlannedDispatchForm,
     PostForm,
     PrintForm,
     ReceiptForm,
@@ -85,6 +86,8 @@ def _render(office: Office, status: int = 200, **bound):
         reversed_ids=ledger.reversed_among(m["id"] for m in movements),
         not_reversible=stock.NOT_REVERSIBLE,
         transfers=_transfers(office),
+        planned=_planned(office),
+        serial_tracked=office.serials_required or serial_ranges.tracked(office.id) > 0,
         alerts=area.own_alerts(office),
         alerts_below=area.alerts_below(office),
         breadcrumb=area.ancestors_in_area(principal(), office),
@@ -105,6 +108,16 @@ def _transfers(office: Office) -> list[dict]:
         if transfer["to"] == office.code:
             transfer["serials"] = stock.transfer_with_serials(transfer["id"])["serials"]
             transfer["mine"] = transfer["dispatched_by_id"] == me and not office.allow_self_receipt
+    return found
+
+
+def _planned(office: Office) -> list[dict]:
+    """Transfers planned from or to the office, not yet dispatched; an outgoing one with its own
+    dispatch form (its own nonce: each is sent once)."""
+    found = ledger.list_transfers(office_id=office.id, status="planned", limit=50)
+    for transfer in found:
+        if transfer["from"] == office.code:
+            transfer["form"] = PlannedDispatchForm(formdata=None, lowest_serials=office.serials_required)
     return found
 
 
@@ -215,12 +228,9 @@ def stocktake(code: str):
 def close_transfer(transfer_id: int, action: str):
     """Receive at the destination (as counted), or call back at the source: the same rule as the API."""
     transfer = ledger.get_transfer(transfer_id)
-    side = "to" if action == "receive" else "from"
-    office = office_for(transfer[side], permissions.TRANSFER)
     if action == "cancel":
-        if PostForm().validate_on_submit() and write(lambda: stock.cancel_transfer(transfer_id, principal())):
-            flash(_("Transfer %(id)s cancelled.", id=transfer_id), "success")
-        return redirect(url_for("web.office_page", code=office.code))
+        return _cancel(transfer)
+    office = office_for(transfer["to"], permissions.TRANSFER)
     form = ReceiptForm()
     if not form.validate_on_submit():
         if form.missing_serials.errors:
@@ -250,4 +260,44 @@ def close_transfer(transfer_id: int, action: str):
                 ),
                 "warning",
             )
+    return redirect(url_for("web.office_page", code=office.code))
+
+
+def _cancel(transfer: dict):
+    """Call back one in transit (TRANSFER at the source), or call off a planned one (its
+    managers too): the same rule as POST /transfers/{id}/cancel."""
+    office = office_for(transfer["from"])
+    transfer_id = transfer["id"]
+    cancel = stock.cancel_transfer
+    if transfer["status"] == "planned" and not can(permissions.TRANSFER, office.path):
+        permissions.require_any(principal(), permissions.PLANNERS, office.path)
+        cancel = stock.cancel_planned  # a planner calls off only what is still planned
+    else:
+        permissions.require(principal(), permissions.TRANSFER, office.path)
+    if PostForm().validate_on_submit() and write(lambda: cancel(transfer_id, principal())):
+        flash(_("Transfer %(id)s cancelled.", id=transfer_id), "success")
+    return redirect(url_for("web.office_page", code=office.code))
+
+
+@bp.route("/transfers/<id:transfer_id>/dispatch", methods=["POST"])
+@login_required
+def dispatch_planned(transfer_id: int):
+    """Send a planned transfer (TRANSFER at the source), as POST /transfers/{id}/dispatch."""
+    transfer = ledger.get_transfer(transfer_id)
+    office = office_for(transfer["from"], permissions.TRANSFER)
+    form = PlannedDispatchForm()
+    if not form.validate_on_submit():
+        flash(_("This form could not be read; reload the page and try again."), "error")
+        return redirect(url_for("web.office_page", code=office.code))
+    serials = "lowest" if form.lowest_serials.data else None
+    if write_once(form.nonce.data, lambda: stock.dispatch_planned(transfer_id, principal(), serials)):
+        flash(
+            _(
+                "Transfer %(id)s dispatched: %(n)s blanks in transit to %(to)s.",
+                id=transfer_id,
+                n=number(transfer["quantity"]),
+                to=office_name(transfer["to_name"], transfer["to"]),
+            ),
+            "success",
+        )
     return redirect(url_for("web.office_page", code=office.code))

@@ -1,10 +1,11 @@
 """Redistribution in the browser: the suggested transfers among an office and the offices
 directly under it, each with its effect, and a button that creates the transfer.
 
-The page needs PLAN, as GET /offices/{code}/redistribution does; the button needs TRANSFER at
-the sending office, as POST /transfers does, so it is offered only where the user may press it.
-The transfer leaves in transit at once (stock.service.dispatch); the receiving office counts it
-in as any other.
+The page needs PLAN, as GET /offices/{code}/redistribution does; the button needs PLAN or
+TRANSFER at the sending office, as POST /transfers with planned: true does, so it is offered
+only where the user may press it. It plans the transfer (stock.service.plan): nothing moves
+until warehouse staff of the sender, who pack the blanks, dispatch it from their office page;
+a suggestion already planned says so instead of offering a second one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ..core.db import db
 from ..offices import tree
 from ..offices.models import Office
 from ..planning import figures
+from ..stock import ledger
 from ..stock import service as stock
 from .blueprint import bp, can, office_for, principal, write_once
 from .forms import RedistributeForm
@@ -30,10 +32,21 @@ def _offices(codes: set[str]) -> dict[str, dict]:
     return {code: {"name": office_name(name, code), "path": path} for code, name, path in rows}
 
 
+def _planned(codes: set[str]) -> dict[tuple[str, str], dict]:
+    """The planned transfers among these offices, by (from, to): the newest of each pair."""
+    found: dict[tuple[str, str], dict] = {}
+    for office_id in db.session.execute(select(Office.id).where(Office.code.in_(codes))).scalars():
+        for transfer in ledger.list_transfers(office_id=office_id, status="planned", limit=100):
+            found.setdefault((transfer["from"], transfer["to"]), transfer)
+    return found
+
+
 def _page(office: Office, status: int = 200):
     report = figures.redistribution_report(office)
     offices = _offices({office.code, *(p["office"] for p in report["positions"])})
+    planned = _planned({s["from"] for s in report["suggestions"]})
     for suggestion in report["suggestions"]:
+        suggestion["planned"] = planned.get((suggestion["from"], suggestion["to"]))
         suggestion["form"] = RedistributeForm(
             formdata=None,
             source=suggestion["from"],
@@ -59,18 +72,19 @@ def redistribute(code: str):
     if not form.validate_on_submit():
         flash(_("This suggestion could not be read; reload the page and try again."), "error")
         return _after_refusal(office, 422)
-    source = office_for(form.source.data, permissions.TRANSFER)  # as POST /transfers
+    source = tree.get_by_code(form.source.data)
+    permissions.require_any(principal(), permissions.PLANNERS, source.path)  # as POST /transfers, planned
     destination = tree.get_by_code(form.destination.data)
     note = f"Redistribution suggested for {destination.code}"  # as the API's suggestion body
-    work = lambda: stock.dispatch(  # noqa: E731
+    work = lambda: stock.plan(  # noqa: E731
         tree.OfficeRef.of(source), tree.OfficeRef.of(destination), principal(), form.quantity.data, note
     )
     if not write_once(form.nonce.data, work):
         return _after_refusal(office, 409)
     flash(
         _(
-            "Transfer of %(n)s blanks from %(source)s to %(to)s created: "
-            "it is in transit until %(to)s receives it.",
+            "Transfer of %(n)s blanks from %(source)s to %(to)s planned: "
+            "warehouse staff of %(source)s dispatch it from their office page.",
             n=number(form.quantity.data),
             source=office_name(source.name, source.code),
             to=office_name(destination.name, destination.code),
@@ -81,8 +95,8 @@ def redistribute(code: str):
 
 
 def _after_refusal(office: Office, status: int):
-    """The page again with the reason flashed; someone who may send but not plan (the API lets
-    warehouse staff POST /transfers) goes back to the office instead."""
+    """The page again with the reason flashed; someone who may send but not see the page (the
+    API lets warehouse staff plan) goes back to the office instead."""
     if can(permissions.PLAN, office.path):
         return _page(office, status)
     return redirect(url_for("web.office_page", code=office.code))

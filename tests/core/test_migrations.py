@@ -191,3 +191,55 @@ def test_the_audit_log_is_append_only_when_migrated(empty_database_url):
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT actor FROM audit_log")).scalars().all() == ["cli:root"]
         db.engine.dispose()
+
+
+def test_planned_transfers_migrate_up_and_down(empty_database_url):
+    """0018: planned and called-off transfers have no dispatcher, others must; downgrading drops
+    the ones that never left (no movement names them) and keeps the rest."""
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        migrate = app.extensions["migrate"]
+        config = migrate.migrate.get_config(directory=migrate.directory)
+        command.upgrade(config, "0001")
+        with db.engine.begin() as connection:
+            for statement in OLD_LEDGER:
+                connection.execute(text(statement))
+        command.upgrade(config, "head")
+        insert = text(
+            "INSERT INTO transfers (id, from_office_id, to_office_id, quantity, status, dispatched_by_id,"
+            " dispatched_at, planned_by_id, planned_at)"
+            " VALUES (:id, 1, 2, 5, :status, :sender, :at, :planner, :at)"
+        )
+        now = datetime.now(UTC)
+        rows = (
+            (1, "in_transit", 1, None),
+            (2, "planned", None, 1),
+            (3, "cancelled", None, 1),
+            (4, "received", 1, 1),
+        )
+        with db.engine.begin() as connection:
+            for id_, status, sender, planner in rows:
+                values = {"id": id_, "status": status, "sender": sender, "planner": planner, "at": now}
+                connection.execute(insert, values)
+        # Refused: a planned one with a dispatcher, one on the road or called off without one.
+        for status, sender, planner in (
+            ("planned", 1, 1),
+            ("in_transit", None, 1),
+            ("cancelled", None, None),
+        ):
+            values = {"id": 9, "status": status, "sender": sender, "planner": planner, "at": now}
+            with pytest.raises(DatabaseError), db.engine.begin() as connection:
+                connection.execute(insert, values)
+
+        command.downgrade(config, "0017")
+        with db.engine.connect() as connection:
+            kept = connection.execute(text("SELECT id, status FROM transfers ORDER BY id")).all()
+        assert [tuple(row) for row in kept] == [(1, "in_transit"), (4, "received")]
+        old_insert = text(
+            "INSERT INTO transfers (id, from_office_id, to_office_id, quantity, status, dispatched_by_id,"
+            " dispatched_at) VALUES (9, 1, 2, 5, 'planned', 1, :at)"
+        )
+        with pytest.raises(DatabaseError), db.engine.begin() as connection:
+            connection.execute(old_insert, {"at": now})  # the status it knew before
+        command.upgrade(config, "head")
+        db.engine.dispose()

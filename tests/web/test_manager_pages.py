@@ -249,7 +249,7 @@ def test_a_transfer_is_not_reversed_and_the_roles_the_api_refuses_are_refused(we
 # --- redistribution -------------------------------------------------------------------------
 
 
-def test_the_redistribution_page_shows_each_suggestion_and_its_effect_and_creates_the_transfer(shortfall):
+def test_the_redistribution_page_shows_each_suggestion_and_its_effect_and_plans_the_transfer(shortfall):
     deliver(shortfall, "62.02.06", 600, as_="admin")
     suggested = shortfall.get("/offices/62.02/redistribution", as_="manager").json["suggestions"]
     first = next(s for s in suggested if s["from"] == "62.02.06" and s["to"] == "62.02.05")
@@ -260,28 +260,31 @@ def test_the_redistribution_page_shows_each_suggestion_and_its_effect_and_create
     assert "Dari Mentawa Baru Ketapang (62.02.06) ke Baamang (62.02.05)." in page
     effect = first["effect"]["62.02.05"]
     assert f"kurang {effect['shortfall_before']} → {effect['shortfall_after']}" in page.replace(".", "")
-    # A manager may plan but not send (POST /transfers needs the transfer permission).
-    assert "Buat kiriman ini" not in page and "Petugas gudang Mentawa Baru Ketapang (62.02.06)" in page
+    # A manager plans (POST /transfers with planned: true); the warehouse sends it later.
+    assert "Rencanakan kiriman ini" in page
     body = {
         "source": "62.02.06",
         "destination": "62.02.05",
         "quantity": str(first["quantity"]),
         "nonce": "nonce-r-1",
     }
-    assert manager.post("/offices/62.02/redistribution", body).status_code == 403
-
-    admin = browser(shortfall, "admin")
-    assert "Buat kiriman ini" in admin.text("/offices/62.02/redistribution")
-    assert admin.post("/offices/62.02/redistribution", body).status_code == 302
+    assert manager.post("/offices/62.02/redistribution", body).status_code == 302
+    flashed = manager.text("/offices/62.02/redistribution")
+    assert f"Kiriman {first['quantity']} blangko dari Mentawa Baru Ketapang (62.02.06)" in flashed
+    assert "direncanakan: petugas gudang Mentawa Baru Ketapang (62.02.06) mengirimnya" in flashed
     transfers = shortfall.get("/transfers", query_string={"office": "62.02.06"}, as_="admin").json["items"]
     made = transfers[0]
-    assert (made["from"], made["to"], made["quantity"], made["status"]) == (
-        "62.02.06", "62.02.05", first["quantity"], "in_transit",
+    assert (made["from"], made["to"], made["quantity"], made["status"], made["planned_by"]) == (
+        "62.02.06", "62.02.05", first["quantity"], "planned", "manager",
     )  # fmt: skip
-    assert admin.post("/offices/62.02/redistribution", body).status_code == 409  # the same form twice
+    assert stock(shortfall, "62.02.06")["on_hand"] == 600  # nothing moved
+    assert manager.post("/offices/62.02/redistribution", body).status_code == 409  # the same form twice
     assert (
         len(shortfall.get("/transfers", query_string={"office": "62.02.06"}, as_="admin").json["items"]) == 1
     )
+    # Planned already: the suggestion says so instead of offering a second transfer.
+    page = manager.text("/offices/62.02/redistribution")
+    assert f"Sudah direncanakan: kiriman {made['id']}" in page
 
 
 def test_the_redistribution_page_is_refused_as_the_api_refuses_it(web):
@@ -290,11 +293,12 @@ def test_the_redistribution_page_is_refused_as_the_api_refuses_it(web):
         assert web.get("/offices/62.02/redistribution", as_=name).status_code == 403, name
     deliver(web, "62.02.06", 10, as_="admin")
     body = {"source": "62.02.06", "destination": "62.02.05", "quantity": "5", "nonce": "nonce-w-1"}
-    for name in ("operator", "kobar_warehouse"):
+    for name in ("operator", "kobar_warehouse", "kobar_manager"):
         b = browser(web, name)
         b.get("/")
         assert b.post("/offices/62.02/redistribution", body).status_code == 403, name
     assert stock(web, "62.02.06")["on_hand"] == 10
+    assert web.get("/transfers", as_="admin").json["items"] == []
 
 
 # --- subscriptions --------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """A head of office's decisions in the browser: population figures by CSV (a bad line refuses
-the file), a reversal after a confirmation, a transfer from a redistribution suggestion, and a
-webhook subscription tested against a receiver on loopback. Each page fits a phone (390 px) in
-Indonesian and English."""
+the file), a reversal after a confirmation, a transfer planned from a redistribution suggestion
+(and dispatched by the warehouse), and a webhook subscription tested against a receiver on
+loopback. Each page fits a phone (390 px) in Indonesian and English."""
 
 from __future__ import annotations
 
@@ -101,29 +101,49 @@ def test_a_reversal_says_what_will_change_before_it_is_recorded(page: Page, scre
     expect(page.locator(f"table.ledger a.reverse[data-movement='{movement}']")).to_have_count(0)
 
 
-def test_a_transfer_is_created_from_a_redistribution_suggestion(page: Page, screenshots):
+def test_a_manager_plans_a_suggested_transfer_and_the_warehouse_dispatches_it(page: Page, screenshots):
     log_in(page, "manager", "demo-manager")
     page.goto("/offices/62.02")
     page.get_by_role("link", name="Redistribusi").click()
-    suggestion = page.locator(".suggestion").first
-    expect(suggestion).to_contain_text("Petugas gudang")  # a manager plans; the warehouse sends
-    log_out(page)
-
-    log_in(page, "admin", "demo-admin")
-    page.goto("/offices/62.02/redistribution")
     suggestion = page.locator(".suggestion").first
     source, destination = suggestion.get_attribute("data-from"), suggestion.get_attribute("data-to")
     quantity = suggestion.locator("h3").inner_text().split()[0]
     shoot(page, screenshots, "72-redistribution")
     docs_shot(page, "manager-redistribution")
-    suggestion.get_by_role("button", name="Buat kiriman ini").click()
+    suggestion.get_by_role("button", name="Rencanakan kiriman ini").click()
 
-    expect(page.locator(".flash-success")).to_contain_text(f"Kiriman {quantity} blangko dari")
-    expect(page.locator(".flash-success")).to_contain_text(f"({destination}) dibuat")
+    flashed = page.locator(".flash-success")
+    expect(flashed).to_contain_text(f"Kiriman {quantity} blangko dari")
+    expect(flashed).to_contain_text(f"({destination}) direncanakan: petugas gudang")
+    expect(page.locator(f".suggestion[data-from='{source}'][data-to='{destination}']")).to_contain_text(
+        "Sudah direncanakan"
+    )
     page.goto(f"/offices/{source}")
+    card = page.locator("#planned .planned").first
+    expect(card).to_contain_text(f"{quantity} blangko, direncanakan oleh manager")
+    expect(card.get_by_role("button", name="Kirim sekarang")).to_have_count(0)  # the warehouse sends it
+    transfer_id = card.get_attribute("id").removeprefix("planned-")
+    on_hand_before = on_hand(page)
+    log_out(page)
+
+    log_in(page, "warehouse", "demo-warehouse")
+    page.set_viewport_size(PHONE)
+    page.goto(f"/offices/{source}")
+    card = page.locator(f"#planned-{transfer_id}")
+    expect(card).to_be_visible()
+    no_overflow(page)
+    shoot(page, screenshots, "74-planned-transfer")
+    card.get_by_role("button", name="Kirim sekarang").click()
+
+    expect(page.locator(".flash-success")).to_contain_text(
+        f"Kiriman {transfer_id} dikirim: {quantity} blangko"
+    )
+    expect(page.locator(f"#planned-{transfer_id}")).to_have_count(0)
+    assert on_hand(page) == on_hand_before - int(quantity.replace(".", ""))
     in_transit = page.locator("section", has=page.get_by_role("heading", name="Kiriman dalam perjalanan"))
     expect(in_transit.locator("tbody tr").first).to_contain_text(destination)
     expect(in_transit.locator("tbody tr").first).to_contain_text(quantity)
+    no_overflow(page)
 
 
 def test_a_webhook_subscription_is_added_and_a_test_reaches_the_receiver(page: Page, screenshots):
