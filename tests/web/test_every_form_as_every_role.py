@@ -198,6 +198,14 @@ class Need:
     check: Callable[[Walk, Principal], bool]
 
 
+def may_any(*actions: str, at: str = HERE) -> Need:
+    """One of `actions` is enough (planning a transfer: PLAN or TRANSFER)."""
+    return Need(
+        f"{' or '.join(actions)} at {at}",
+        lambda w, who: any(permissions.may(who, a, w.path(at)) for a in actions),
+    )
+
+
 def may(*actions: str, at: str = HERE) -> Need:
     return Need(
         f"{' + '.join(actions)} at {at}",
@@ -253,6 +261,11 @@ def incoming(w: Walk, role: str | None) -> dict:
 
 def outgoing(w: Walk, role: str | None) -> dict:
     return w.made("POST", "/transfers", {"from": HERE, "to": CHILD, "quantity": 1}, "warehouse")
+
+
+def planned(w: Walk, role: str | None) -> dict:
+    """A transfer planned at HERE (nothing has moved yet), by its manager."""
+    return w.made("POST", "/transfers", {**TRANSFER, "planned": True}, "manager")
 
 
 def own_print(w: Walk, role: str | None) -> dict:
@@ -528,15 +541,34 @@ ROWS: list[Row | Exclusion] = [
         writes=("transfers", *MOVEMENTS),
     ),
     Row(
+        TRANSFER_ACTION,
+        action="cancel",
+        api="POST /transfers/{id}/cancel, of a planned transfer",
+        needs=may_any(*permissions.PLANNERS),  # at the source
+        prepare=planned,
+        form=lambda w, c: Post(f"/transfers/{c['id']}/cancel"),
+        call=lambda w, c: ("POST", f"/transfers/{c['id']}/cancel", None),
+        writes=("transfers",),
+    ),
+    Row(
+        "/transfers/<id:transfer_id>/dispatch",
+        api="POST /transfers/{id}/dispatch",
+        needs=may(permissions.TRANSFER),  # at the source
+        prepare=planned,
+        form=lambda w, c: Post(f"/transfers/{c['id']}/dispatch", {"nonce": nonce()}),
+        call=lambda w, c: ("POST", f"/transfers/{c['id']}/dispatch", None),
+        writes=("transfers", *MOVEMENTS),
+    ),
+    Row(
         "/offices/<code>/redistribution",
-        api="POST /transfers",
-        needs=may(permissions.TRANSFER),  # at the sending office
+        api="POST /transfers (planned: true)",
+        needs=may_any(*permissions.PLANNERS),  # at the sending office
         form=lambda w, c: Post(
             f"/offices/{HERE}/redistribution",
             {"source": HERE, "destination": CHILD, "quantity": "1", "nonce": nonce()},
         ),
-        call=lambda w, c: ("POST", "/transfers", TRANSFER),
-        writes=("transfers", *MOVEMENTS),
+        call=lambda w, c: ("POST", "/transfers", {**TRANSFER, "planned": True}),
+        writes=("transfers",),
     ),
     # --- the print counter and the offline unit ---
     Row(
