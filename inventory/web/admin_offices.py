@@ -15,8 +15,9 @@ from ..audit.log import Actor
 from ..auth import permissions
 from ..offices import admin, tree
 from ..offices.models import OFFICE_KINDS, Office
+from .admin_forms import ActiveForm, OfficeCreateForm, RegionImportForm, RenameForm
 from .blueprint import bp, principal, write
-from .forms import ActiveForm, OfficeCreateForm, PostForm, RegionImportForm, RenameForm, choices
+from .forms import PostForm, choices
 from .labels import OFFICE_KINDS as KIND_LABELS
 
 PER_PAGE = 100

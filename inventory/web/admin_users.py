@@ -15,8 +15,9 @@ from flask_login import login_required
 from ..audit.log import Actor
 from ..auth import permissions, users
 from ..auth.models import ROLES, User
+from .admin_forms import ActiveForm, PasswordResetForm, UserChangeForm, UserCreateForm
 from .blueprint import bp, principal, write
-from .forms import ActiveForm, PasswordResetForm, PostForm, UserChangeForm, UserCreateForm, choices
+from .forms import PostForm, choices
 from .labels import ROLE_LABELS
 
 PER_PAGE = 50

@@ -36,7 +36,6 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 
@@ -76,7 +75,7 @@ def new_nonce() -> str:
     return secrets.token_urlsafe(16)
 
 
-def _trimmed(value: str | None) -> str | None:
+def trimmed(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
@@ -173,16 +172,14 @@ class StocktakeForm(OnceForm):
         _l("Blanks counted"), validators=[InputRequired(), NumberRange(min=0, max=100_000_000)]
     )
     # Trimmed before it is measured: three spaces and a letter are not a reason (as in the API).
-    reason = StringField(
-        _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
-    )
+    reason = StringField(_l("Reason"), filters=[trimmed], validators=[DataRequired(), Length(min=3, max=500)])
     # Offered only once a count turns out to differ a lot from the books (stock/count_rules.py).
     confirm = BooleanField(_l("Yes, the count is right: record this difference"))
     difference: dict | None = None  # books, counted and difference, while confirmation is asked
 
 
 class AcknowledgeForm(FlaskForm):
-    note = StringField(_l("Note"), filters=[_trimmed], validators=[DataRequired(), Length(max=2000)])
+    note = StringField(_l("Note"), filters=[trimmed], validators=[DataRequired(), Length(max=2000)])
 
 
 class ReceiptForm(FlaskForm):
@@ -191,7 +188,7 @@ class ReceiptForm(FlaskForm):
     counted = IntegerField(
         _l("Blanks that arrived"), validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
-    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(max=400)])
+    note = StringField(_l("Note"), filters=[trimmed], validators=[Optional(), Length(max=400)])
     missing_serials = SerialsField(_l("Missing serials"))
 
 
@@ -271,7 +268,7 @@ class RequestForm(OnceForm):
     supplier = SelectField(_l("Ask"), choices=[], validators=[DataRequired()])
     quantity = IntegerField(_l("Quantity"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
     justification = TextAreaField(
-        _l("Justification"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)]
+        _l("Justification"), filters=[trimmed], validators=[Optional(), Length(min=3, max=2000)]
     )
     needed_by = DateField(_l("Needed by"), validators=[Optional()])
     emergency = BooleanField(_l("Emergency"))
@@ -283,13 +280,13 @@ class ApproveForm(FlaskForm):
     approved_quantity = IntegerField(
         _l("Quota"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)]
     )
-    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)])
+    note = StringField(_l("Note"), filters=[trimmed], validators=[Optional(), Length(min=3, max=2000)])
 
 
 class DecisionForm(FlaskForm):
     """Submit, cancel or reject: a note, which a rejection needs (the service says so)."""
 
-    note = StringField(_l("Note"), filters=[_trimmed], validators=[Optional(), Length(min=3, max=2000)])
+    note = StringField(_l("Note"), filters=[trimmed], validators=[Optional(), Length(min=3, max=2000)])
 
 
 # --- custody: cards awaiting destruction (custody_page.py) --------------------------------
@@ -306,20 +303,20 @@ class ReturnedCardForm(OnceForm):
 class WitnessForm(Form):
     """One witness row; a row left empty is no witness (the record needs two)."""
 
-    name = StringField(_l("Name"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
-    institution = StringField(_l("Institution"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
-    role = StringField(_l("Position"), filters=[_trimmed], validators=[Optional(), Length(max=200)])
-    nip = StringField(_l("NIP (optional)"), filters=[_trimmed], validators=[Optional(), Length(max=18)])
+    name = StringField(_l("Name"), filters=[trimmed], validators=[Optional(), Length(max=200)])
+    institution = StringField(_l("Institution"), filters=[trimmed], validators=[Optional(), Length(max=200)])
+    role = StringField(_l("Position"), filters=[trimmed], validators=[Optional(), Length(max=200)])
+    nip = StringField(_l("NIP (optional)"), filters=[trimmed], validators=[Optional(), Length(max=18)])
 
 
 class DestructionForm(OnceForm):
     """A berita acara pemusnahan, drafted: its fields are then checked by the API's own schema."""
 
     document_no = StringField(
-        _l("Document no."), filters=[_trimmed], validators=[DataRequired(), Length(max=100)]
+        _l("Document no."), filters=[trimmed], validators=[DataRequired(), Length(max=100)]
     )
     destroyed_on = DateField(_l("Destroyed on"), validators=[InputRequired()])
-    place = StringField(_l("Place"), filters=[_trimmed], validators=[DataRequired(), Length(max=200)])
+    place = StringField(_l("Place"), filters=[trimmed], validators=[DataRequired(), Length(max=200)])
     method = SelectField(
         _l("Method"), choices=lambda: choices(DESTRUCTION_METHODS), validators=[DataRequired()]
     )
@@ -336,114 +333,6 @@ class DestructionForm(OnceForm):
         _l("Serials of the spoiled prints, where known"), validators=[Optional(), Length(max=20_000)]
     )
     witnesses = FieldList(FormField(WitnessForm), min_entries=3, max_entries=3)
-
-
-# --- admins: users, offices, the audit log ------------------------------------------------
-
-USER_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,79}$"  # as the API's (auth/schemas.py)
-
-
-def _password_problems(password: str, user_name: str) -> str | None:
-    found = passwords.problems(password or "", user_name)
-    messages = {
-        passwords.TOO_SHORT: _l("Use 12 to 200 characters."),
-        passwords.TOO_LONG: _l("Use 12 to 200 characters."),
-        passwords.COMMON: _l(
-            "This password is too common: choose one that is not on lists of leaked passwords."
-        ),
-        passwords.CONTAINS_NAME: _l("The password may not contain the user name."),
-    }
-    return " ".join(dict.fromkeys(str(messages[problem]) for problem in found)) or None
-
-
-class UserCreateForm(FlaskForm):
-    name = StringField(
-        _l("User name"),
-        filters=[_trimmed],
-        validators=[
-            DataRequired(),
-            Regexp(
-                USER_NAME_PATTERN, message=_l("Letters, digits, dots, dashes, underscores or @, up to 80.")
-            ),
-        ],
-    )
-    role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
-    office = StringField(
-        _l("Office code (empty for an administrator)"),
-        filters=[_trimmed],
-        validators=[Optional(), Length(max=32)],
-    )
-    password = PasswordField(
-        _l("Password for the dashboard (optional)"), validators=[Optional(), Length(max=200)]
-    )
-
-    def validate_password(self, field) -> None:
-        problems = field.data and _password_problems(field.data, self.name.data or "")
-        if problems:
-            raise ValidationError(problems)
-
-
-class UserChangeForm(FlaskForm):
-    role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
-    office = StringField(
-        _l("Office code (empty for an administrator)"),
-        filters=[_trimmed],
-        validators=[Optional(), Length(max=32)],
-    )
-
-
-class PasswordResetForm(FlaskForm):
-    new = PasswordField(_l("New password"), validators=[DataRequired(), Length(max=200)])
-    again = PasswordField(
-        _l("New password again"),
-        validators=[DataRequired(), EqualTo("new", message=_l("The two new passwords differ."))],
-    )
-
-    def __init__(self, *args, user_name: str = "", **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.user_name = user_name
-
-    def validate_new(self, field) -> None:
-        problems = _password_problems(field.data, self.user_name)
-        if problems:
-            raise ValidationError(problems)
-
-
-class OfficeCreateForm(FlaskForm):
-    code = StringField(
-        _l("Code"),
-        filters=[_trimmed],
-        validators=[
-            DataRequired(),
-            Regexp(
-                r"^[0-9A-Za-z][0-9A-Za-z.\-]{0,31}$", message=_l("Use 1-32 letters, digits, dots or dashes.")
-            ),
-        ],
-    )
-    name = StringField(_l("Name"), filters=[_trimmed], validators=[DataRequired(), Length(max=200)])
-    kind = SelectField(_l("Kind"), choices=[], validators=[DataRequired()])
-
-
-class ActiveForm(FlaskForm):
-    """Disable or enable a user, close or reopen an office: the state wanted, not a toggle, so a
-    form sent twice (a double click, a reload) does not undo itself."""
-
-    active = HiddenField(validators=[DataRequired(), AnyOf(["0", "1"])])
-
-
-class RenameForm(FlaskForm):
-    name = StringField(_l("New name"), filters=[_trimmed], validators=[DataRequired(), Length(max=200)])
-
-
-class RegionImportForm(FlaskForm):
-    under = StringField(
-        _l("Province or regency code"),
-        filters=[_trimmed],
-        validators=[
-            DataRequired(),
-            Regexp(r"^[0-9]{2}(\.[0-9]{2})?$", message=_l("A province (62) or regency (62.02) code.")),
-        ],
-    )
 
 
 class PopulationForm(FlaskForm):
@@ -489,9 +378,7 @@ class AdjustmentForm(OnceForm):
         validators=[DataRequired()],
     )
     quantity = IntegerField(_l("Blanks"), validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
-    reason = StringField(
-        _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
-    )
+    reason = StringField(_l("Reason"), filters=[trimmed], validators=[DataRequired(), Length(min=3, max=500)])
 
     def movement(self) -> tuple[str, int]:
         """The API's kind and signed quantity."""
@@ -500,9 +387,7 @@ class AdjustmentForm(OnceForm):
 
 
 class ReverseForm(OnceForm):
-    reason = StringField(
-        _l("Reason"), filters=[_trimmed], validators=[DataRequired(), Length(min=3, max=500)]
-    )
+    reason = StringField(_l("Reason"), filters=[trimmed], validators=[DataRequired(), Length(min=3, max=500)])
 
 
 class PlannedDispatchForm(OnceForm):
@@ -530,7 +415,7 @@ class SubscriptionForm(FlaskForm):
     )
     url = URLField(
         _l("Webhook address"),
-        filters=[_trimmed],
+        filters=[trimmed],
         validators=[
             Optional(),
             Length(max=2000),
@@ -541,7 +426,7 @@ class SubscriptionForm(FlaskForm):
         _l("Webhook secret (16 characters or more; the receiver checks the signature with it)"),
         validators=[Optional(), Length(min=16, max=256)],
     )
-    email = EmailField(_l("E-mail address"), filters=[_trimmed], validators=[Optional(), Length(max=320)])
+    email = EmailField(_l("E-mail address"), filters=[trimmed], validators=[Optional(), Length(max=320)])
 
     def validate(self, extra_validators=None) -> bool:
         """The fields of the chosen channel are required, as in the API (SubscriptionCreateSchema)."""
