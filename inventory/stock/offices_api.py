@@ -15,7 +15,7 @@ from ..core.parsing import Blueprint
 from ..core.unit_of_work import idempotent, writes
 from ..offices import admin, tree
 from . import ledger, rollups, serial_ranges
-from .schemas import (
+from .office_schemas import (
     OfficeCreateSchema,
     OfficePageSchema,
     OfficeQuerySchema,
