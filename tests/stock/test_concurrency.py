@@ -188,13 +188,14 @@ def test_a_print_is_committed_before_its_answer_is_serialised(api, monkeypatch):
     monkeypatch.setattr(MovementResultSchema, "dump", spy)
     event.listen(engine, "commit", count_commit)
     try:
-        # The plain print had committed when its answer was built; the keyed one not yet. Then
-        # the settler commits the regency's ancestors' share, after the answer.
+        # The plain print had committed when its answer was built; the keyed one not yet. Then,
+        # after the answer, the settler: its look for work, the batch with the regency's
+        # ancestors' share, and its look again (looks end with a commit: core/db.end_reads).
         for headers, committed_before_dump in (({}, 1), ({"Idempotency-Key": "p-1"}, 0)):
             commits.clear()
             commits_seen_by_dump.clear()
             api.post("/offices/62.02/prints", PRINT, as_="operator", headers=headers)
             assert commits_seen_by_dump == [committed_before_dump]
-            assert len(commits) == 2
+            assert len(commits) == 1 + 3
     finally:
         event.remove(engine, "commit", count_commit)
