@@ -66,6 +66,12 @@ def transfer_dispatch(api):
     return "POST", "/transfers", {"from": "62.02", "to": "62.02.05", "quantity": 4}, "warehouse"
 
 
+def planned_dispatch(api):
+    planned = ok(api.post("/transfers", {"from": "62.02", "to": "62.02.05", "quantity": 4, "planned": True},
+                          as_="manager"), 201)  # fmt: skip
+    return "POST", f"/transfers/{planned['id']}/dispatch", None, "warehouse"
+
+
 def transfer_receive(api):
     transfer = dispatch(api, "62.02", "62.02.05", 4)
     return "POST", f"/transfers/{transfer['id']}/receive", None, "baamang_warehouse"
@@ -213,6 +219,7 @@ KEYED_VERBS = {
     stocktake: ("POST", "/api/v1/offices/<code>/adjustments"),
     reversal: ("POST", "/api/v1/movements/<id:movement_id>/reverse"),
     transfer_dispatch: ("POST", "/api/v1/transfers"),
+    planned_dispatch: ("POST", "/api/v1/transfers/<id:transfer_id>/dispatch"),
     transfer_receive: ("POST", "/api/v1/transfers/<id:transfer_id>/receive"),
     transfer_cancel: ("POST", "/api/v1/transfers/<id:transfer_id>/cancel"),
     population_set: ("PUT", "/api/v1/offices/<code>/population"),
