@@ -320,6 +320,24 @@ def _trail(movement_id: int, parts: list[tuple[int, int, int]]) -> None:
 # --- reading ---------------------------------------------------------------------
 
 
+def refuse_unnamed_serialled(office_code: str, office_id: int, quantity: int, on_hand_after: int) -> None:
+    """A transfer that names no serials sends blanks without serials. When the office would be
+    left with more serialled blanks than blanks, some of those sent had serials, and which ones
+    nobody said: refused (409 serials_needed; the caller's transaction is rolled back), so the
+    ranges never stay on the books of an office that no longer holds them (verify)."""
+    held = tracked(office_id)
+    if held > on_hand_after:
+        plain = max(on_hand_after + quantity - held, 0)
+        raise Conflict(
+            f"Only {plain} of office {office_code}'s blanks have no recorded serials: name the"
+            f' serials of the {quantity} to send, or send "serials": "lowest".',
+            error="serials_needed",
+            field="serials",
+            without_serials=plain,
+            quantity=quantity,
+        )
+
+
 def tracked(office_id: int) -> int:
     """How many of the office's blanks on hand are serial-tracked."""
     held = select(func.coalesce(func.sum(R.c.last - R.c.first + 1), 0)).where(R.c.office_id == office_id)

@@ -109,6 +109,8 @@ def move_out(
         serial_ranges.take_lowest(source.id, quantity, movement["id"], transfer_id=transfer_id)
     elif serials is not None:
         serial_ranges.take(source.id, serials, movement["id"], transfer_id=transfer_id)
+    else:
+        serial_ranges.refuse_unnamed_serialled(source.code, source.id, quantity, on_hand)
     books.settle({source.path: (-quantity, 0), destination.path: (0, quantity)})
     return with_serials(transfer_id)
 

@@ -327,3 +327,26 @@ def test_overlapping_deliveries_at_once_to_different_offices_enter_once(api):
     assert sorted(statuses) == [201, 201, 201, 409], [r.json for r in responses]
     assert sum(stock(api, code)["serial_tracked"] for code in offices) == 30
     assert books_problems(api) == []
+
+
+def test_a_transfer_naming_no_serials_sends_only_blanks_without_them(api):
+    """Five blanks with serials and three without: three may leave unnamed, a fourth only with
+    its serials (409 serials_needed, nothing written), planned or not; "lowest" always may."""
+    deliver(api, "62.02", 5, serials=["N01-N05"])
+    deliver(api, "62.02", 3)
+    before = stock(api, "62.02")
+
+    body = refused(transfer(api, {"quantity": 4}), 409, "serials_needed")
+    assert (body["details"]["without_serials"], body["details"]["quantity"]) == (3, 4)
+    assert "lowest" in body["message"]
+    planned = ok(transfer(api, {"quantity": 4, "planned": True}, as_="manager"), 201)
+    refused(api.post(f"/transfers/{planned['id']}/dispatch", as_="warehouse"), 409, "serials_needed")
+    assert ok(api.get(f"/transfers/{planned['id']}", as_="warehouse"))["status"] == "planned"
+    assert stock(api, "62.02") == before
+    assert books_problems(api) == []
+
+    ok(transfer(api, {"quantity": 3}), 201)
+    refused(transfer(api, {"quantity": 1}), 409, "serials_needed")
+    sent = ok(api.post(f"/transfers/{planned['id']}/dispatch", {"serials": "lowest"}, as_="warehouse"))
+    assert sent["serials"] == ["N01-N04"]
+    assert books_problems(api) == []
