@@ -99,6 +99,14 @@ class Parser(FlaskParser):
 
     def _raw_load_json(self, req) -> typing.Any:
         if not core.is_json(req.mimetype):
+            if req.get_data(cache=True):
+                # A route whose JSON body is optional (a receipt's count, a dispatch's serials)
+                # would otherwise run as if nothing had been sent: a full receipt for a short one.
+                abort(
+                    415,
+                    error="unsupported_media_type",
+                    message="Send the body as JSON (Content-Type: application/json): nothing was done.",
+                )
             return core.missing
         try:
             data = core.parse_json(req.get_data(cache=True))
