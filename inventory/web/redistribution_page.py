@@ -91,7 +91,9 @@ def redistribute(code: str):
         ),
         "success",
     )
-    return redirect(url_for("web.redistribution_page", code=office.code))
+    # Back to the suggestions; warehouse staff, who may plan but not see them, to their office.
+    page = "web.redistribution_page" if can(permissions.PLAN, office.path) else "web.office_page"
+    return redirect(url_for(page, code=office.code))
 
 
 def _after_refusal(office: Office, status: int):

@@ -299,6 +299,13 @@ def test_the_redistribution_page_is_refused_as_the_api_refuses_it(web):
         assert b.post("/offices/62.02/redistribution", body).status_code == 403, name
     assert stock(web, "62.02.06")["on_hand"] == 10
     assert web.get("/transfers", as_="admin").json["items"] == []
+    # Warehouse staff may plan (as POST /transfers, planned) but not see the suggestions: after
+    # planning they land on their office page, not on a page that refuses them.
+    warehouse = browser(web, "warehouse")
+    warehouse.get("/")
+    sent = warehouse.post("/offices/62.02/redistribution", {**body, "nonce": "nonce-w-2"})
+    assert (sent.status_code, sent.headers["Location"]) == (302, "/offices/62.02")
+    assert web.get("/transfers", as_="admin").json["items"][0]["status"] == "planned"
 
 
 # --- subscriptions --------------------------------------------------------------------------
