@@ -269,7 +269,7 @@ def _cancel(transfer: dict):
     office = office_for(transfer["from"])
     transfer_id = transfer["id"]
     cancel = stock.cancel_transfer
-    if transfer["status"] == "planned" and not can(permissions.TRANSFER, office.path):
+    if transfer["status"] in ("planned", "cancelled") and not can(permissions.TRANSFER, office.path):
         permissions.require_any(principal(), permissions.PLANNERS, office.path)
         cancel = stock.cancel_planned  # a planner calls off only what is still planned
     else:

@@ -188,6 +188,8 @@ def test_a_planned_transfer_is_called_off_with_no_movement(api):
     assert after["stock"] == before["stock"] and after["ledgers"] == before["ledgers"]
     refused(api.post(f"/transfers/{transfer['id']}/dispatch", as_="warehouse"), 409, "transfer_not_planned")
     refused(api.post(f"/transfers/{transfer['id']}/cancel", as_="warehouse"), 409, "transfer_not_in_transit")
+    # The manager's second click: the plan is called off already, which is a 409, not a 403.
+    refused(api.post(f"/transfers/{transfer['id']}/cancel", as_="manager"), 409, "transfer_not_planned")
     assert books_problems(api) == []
     # The warehouse calls off one planned too; an in-transit one keeps today's rule (TRANSFER only).
     other = planned(api, quantity=5)
@@ -195,6 +197,7 @@ def test_a_planned_transfer_is_called_off_with_no_movement(api):
     third = planned(api, quantity=5)
     ok(api.post(f"/transfers/{third['id']}/dispatch", as_="warehouse"))
     refused(api.post(f"/transfers/{third['id']}/cancel", as_="manager"), 403, "forbidden")
+    assert ok(api.get(f"/transfers/{third['id']}", as_="warehouse"))["status"] == "in_transit"
     assert ok(api.post(f"/transfers/{third['id']}/cancel", as_="warehouse"))["status"] == "cancelled"
     assert stock(api, "62.02")["on_hand"] == 50
     assert books_problems(api) == []

@@ -106,6 +106,9 @@ def test_a_manager_calls_off_a_plan_but_not_a_transfer_on_the_road(web):
     cancelled = ok(web.get(f"/transfers/{transfer_id}", as_="admin"))
     assert (cancelled["status"], cancelled["closed_by"]) == ("cancelled", "manager")
     assert stock(web, "62.02")["on_hand"] == 100
+    # A second click on Cancel: called off already, flashed as the API's 409, nothing changes.
+    assert m.post(f"/transfers/{transfer_id}/cancel").status_code == 302
+    assert ok(web.get(f"/transfers/{transfer_id}", as_="admin"))["closed_by"] == "manager"
 
     other = planned(web)
     ok(web.post(f"/transfers/{other}/dispatch", as_="warehouse"))
