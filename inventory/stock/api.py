@@ -354,16 +354,8 @@ def cancel(transfer_id):
     """Call back a transfer still in transit (the blanks return to the source), or call off a
     planned one (nothing moved): warehouse of the source; a planned one also its managers."""
     transfer = ledger.get_transfer(transfer_id)
-    principal = current_principal()
-    path = tree.get_by_code(transfer["from"]).path
-    planner_may = transfer["status"] in ("planned", "cancelled")  # a plan, or one called off already
-    if planner_may and not permissions.may(principal, permissions.TRANSFER, path):
-        # A planner calls off only what is still planned, even if it leaves meanwhile; a second
-        # click on a plan called off already is 409 transfer_not_planned, as for the warehouse.
-        permissions.require_any(principal, permissions.PLANNERS, path)
-        return service.cancel_planned(transfer_id, principal)
-    permissions.require(principal, permissions.TRANSFER, path)
-    return service.cancel_transfer(transfer_id, principal)
+    source_path = tree.get_by_code(transfer["from"]).path
+    return service.cancel_as(transfer, current_principal(), source_path)
 
 
 # --- serials -------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import NoReturn
 
 from sqlalchemy import insert, update
 
+from ..auth import permissions
 from ..core.db import db, utcnow
 from ..core.errors import Conflict, Invalid
 from ..core.principal import Principal
@@ -100,6 +101,19 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
     if _call_off(transfer_id, actor):
         return with_serials(transfer_id)
     return cancel_in_transit(transfer_id, actor)
+
+
+def cancel_as(transfer: dict, actor: Principal, source_path: str) -> dict:
+    """POST /transfers/{id}/cancel, from the API and the dashboard alike. Warehouse of the
+    source (TRANSFER) cancels whatever the transfer is now; a planner (PLAN) only calls off a
+    plan, even if it leaves meanwhile, and a second click on one called off already is 409
+    transfer_not_planned, as for the warehouse, not 403. One on the road is TRANSFER's alone."""
+    planner_may = transfer["status"] in ("planned", "cancelled")
+    if planner_may and not permissions.may(actor, permissions.TRANSFER, source_path):
+        permissions.require_any(actor, permissions.PLANNERS, source_path)
+        return cancel_planned(transfer["id"], actor)
+    permissions.require(actor, permissions.TRANSFER, source_path)
+    return cancel_transfer(transfer["id"], actor)
 
 
 def _call_off(transfer_id: int, actor: Principal) -> bool:

@@ -31,7 +31,7 @@ from .books import open_books
 from .count_rules import needs_confirmation
 from .events import DeliveryRecorded
 from .ledger import M, get_movement
-from .planned import cancel_planned, cancel_transfer, dispatch_planned, plan
+from .planned import cancel_as, cancel_planned, cancel_transfer, dispatch_planned, plan
 from .print_time import refuse_told_time
 from .prints import count_usage, time_zone_of
 from .receipts import receive_counted
@@ -41,8 +41,8 @@ from .transfers import dispatch, receive_transfer
 from .transfers import with_serials as transfer_with_serials
 
 __all__ = [
-    "adjust", "cancel_planned", "cancel_transfer", "consume", "consume_batch", "count", "dispatch",
-    "dispatch_planned", "open_books", "plan", "receive", "receive_counted", "receive_transfer",
+    "adjust", "cancel_as", "cancel_planned", "cancel_transfer", "consume", "consume_batch", "count",
+    "dispatch", "dispatch_planned", "open_books", "plan", "receive", "receive_counted", "receive_transfer",
     "reverse", "settle_within_transaction", "transfer_with_serials",
 ]  # fmt: skip
 

@@ -17,7 +17,7 @@ from ..stock import ledger, serial_ranges
 from ..stock import service as stock
 from ..stock.count_rules import needs_confirmation
 from . import area, chart
-from .blueprint import bp, can, office_for, principal, write, write_once
+from .blueprint import bp, office_for, principal, write, write_once
 from .forms import (
     AdjustmentForm,
     DeliveryForm,
@@ -267,15 +267,8 @@ def _cancel(transfer: dict):
     """Call back one in transit (TRANSFER at the source), or call off a planned one (its
     managers too): the same rule as POST /transfers/{id}/cancel."""
     office = office_for(transfer["from"])
-    transfer_id = transfer["id"]
-    cancel = stock.cancel_transfer
-    if transfer["status"] in ("planned", "cancelled") and not can(permissions.TRANSFER, office.path):
-        permissions.require_any(principal(), permissions.PLANNERS, office.path)
-        cancel = stock.cancel_planned  # a planner calls off only what is still planned
-    else:
-        permissions.require(principal(), permissions.TRANSFER, office.path)
-    if PostForm().validate_on_submit() and write(lambda: cancel(transfer_id, principal())):
-        flash(_("Transfer %(id)s cancelled.", id=transfer_id), "success")
+    if PostForm().validate_on_submit() and write(lambda: stock.cancel_as(transfer, principal(), office.path)):
+        flash(_("Transfer %(id)s cancelled.", id=transfer["id"]), "success")
     return redirect(url_for("web.office_page", code=office.code))
 
 
