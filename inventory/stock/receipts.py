@@ -29,7 +29,7 @@ from . import books, serial_ranges
 from .events import LossInTransit, TransferReceived
 from .ledger import B, get_transfer
 from .serials import SerialRange, total
-from .transfers import close, receive_transfer, with_serials
+from .transfers import close, not_in_transit, receive_transfer, with_serials
 
 REASON_MAX = 500  # the movement's reason column
 
@@ -47,12 +47,8 @@ def receive_counted(
     short count of a transfer with serials that does not name the missing ones (422
     missing_serials_required), and a short count of cards for destruction (409)."""
     sent = get_transfer(transfer_id)
-    if sent["status"] == "planned":  # nothing left yet; close() refuses it too, should it race
-        raise Conflict(
-            f"Transfer {transfer_id} is planned, not dispatched yet.",
-            error="transfer_not_in_transit",
-            status="planned",
-        )
+    if sent["status"] != "in_transit":  # before its count is judged; close() holds it under a race
+        raise not_in_transit(sent)
     refuse_self_receipt(sent, actor)
     quantity = sent["quantity"]
     named = total(missing_serials) if missing_serials else 0

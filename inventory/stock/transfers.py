@@ -204,6 +204,13 @@ def _land(transfer_id: int, actor: Principal, status: str) -> dict:
     return with_serials(transfer_id)
 
 
+def not_in_transit(transfer: dict) -> Conflict:
+    """409 transfer_not_in_transit: it has not left yet (planned), or it was closed already."""
+    found = transfer["status"]
+    state = "planned, not dispatched yet" if found == "planned" else f"already {found}"
+    return Conflict(f"Transfer {transfer['id']} is {state}.", error="transfer_not_in_transit", status=found)
+
+
 def close(
     transfer_id: int, actor: Principal, status: str
 ) -> tuple[OfficeRef, OfficeRef, int, int | None, str | None]:
@@ -216,14 +223,7 @@ def close(
         .returning(T.c.from_office_id, T.c.to_office_id, T.c.quantity, T.c.request_id, T.c.category)
     ).first()
     if closed is None:
-        current = get_transfer(transfer_id)
-        found = current["status"]
-        state = "planned, not dispatched yet" if found == "planned" else f"already {found}"
-        raise Conflict(
-            f"Transfer {transfer_id} is {state}.",
-            error="transfer_not_in_transit",
-            status=found,
-        )
+        raise not_in_transit(get_transfer(transfer_id))
     offices = office_refs(closed.from_office_id, closed.to_office_id)
     source, destination = offices[closed.from_office_id], offices[closed.to_office_id]
     return source, destination, closed.quantity, closed.request_id, closed.category
