@@ -13,8 +13,9 @@ ancestor follows a print within that interval plus one batch, the printing clien
 waits for it, and under load the ancestors are written and evaluated once per batch, not
 once per print. (With an interval of 0, as in the tests, the answering thread settles
 right after its answer.) One settler at a time works (PostgreSQL: a transaction-scoped
-advisory lock; the others return at once). A settler that finds the lock taken can leave:
-the holder looks again after its commit, which comes after ours. If a process dies between
+advisory lock). A settler that finds the lock taken comes back after its interval (with an
+interval of 0, after a few milliseconds): the holder may have begun before our share was
+committed, and it does not look again unless its batch was full. If a process dies between
 its commit and its settling, `flask --app wsgi stock settle --loop` (README "Production")
 takes the rest within its interval; `stock verify` counts queued shares in, so the books
 prove the same either way.
@@ -57,7 +58,7 @@ def settle_after_response() -> None:
     app = current_app._get_current_object()
 
     interval = app.config["SETTLE_INTERVAL_SECONDS"]
-    after_sent = (lambda: _settle_quietly(app)) if interval <= 0 else _settler(app, interval).nudge
+    after_sent = (lambda: _settle_now(app)) if interval <= 0 else _settler(app, interval).nudge
 
     @after_this_request
     def _schedule(response):
@@ -89,7 +90,8 @@ class _Settler:
             self.wake.wait()
             time.sleep(self.interval)  # gather the answers that follow
             self.wake.clear()  # a nudge from now on wakes the next round
-            _settle_quietly(self.app)
+            if _settle_quietly(self.app):  # another settler held the queue: come back
+                self.wake.set()
 
 
 def _settler(app: Flask, interval: float) -> _Settler:
@@ -99,14 +101,27 @@ def _settler(app: Flask, interval: float) -> _Settler:
     return settler
 
 
-def _settle_quietly(app: Flask) -> None:
+_RETRY_SECONDS, _RETRIES = 0.02, 250  # with no interval: how the answering thread waits its turn
+
+
+def _settle_now(app: Flask) -> None:
+    """No interval: the answering thread settles, waiting its turn while another settler works."""
+    for _ in range(_RETRIES):
+        if not _settle_quietly(app):
+            return
+        time.sleep(_RETRY_SECONDS)
+
+
+def _settle_quietly(app: Flask) -> bool:
     """After the answer: a failure here is logged, never shown to the client whose work has
-    committed; the queue keeps the shares until the next settler or the worker."""
+    committed; the queue keeps the shares until the next settler or the worker. True when
+    another settler held the queue (so this one should come back)."""
     with app.app_context():
         try:
-            settle_pending()
+            return _settle(BATCH, 50)[1]
         except Exception:
             log.exception("Settling ancestors' figures failed; the queue keeps them for the next try.")
+            return False
         finally:
             db.session.remove()
 
@@ -114,15 +129,28 @@ def _settle_quietly(app: Flask) -> None:
 def settle_pending(batch: int = BATCH, max_batches: int = 50) -> int:
     """Settle what is queued, batch after batch, each in its own transaction (call it with no
     transaction open); returns how many shares were settled."""
+    return _settle(batch, max_batches)[0]
+
+
+def _settle(batch: int, max_batches: int) -> tuple[int, bool]:
+    """(shares settled, whether another settler held the queue).
+
+    It goes on only after a full batch, that is while a backlog is left: under steady load
+    something is always queued again by the time a batch commits, and taking it at once
+    would settle a dozen prints at a time, over and over, instead of one interval's worth
+    (the next nudge brings this or another settler back within the interval).
+    """
     settled = 0
     for _ in range(max_batches):
         if not _anything_queued():
             break
         taken = settle_batch(batch)
-        if taken is None:  # another settler is at work; it looks again after it commits
-            break
+        if taken is None:  # another settler is at work: the caller comes back later
+            return settled, True
         settled += taken
-    return settled
+        if taken < batch:
+            break
+    return settled, False
 
 
 def settle_batch(batch: int = BATCH) -> int | None:

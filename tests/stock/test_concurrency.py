@@ -189,13 +189,14 @@ def test_a_print_is_committed_before_its_answer_is_serialised(api, monkeypatch):
     event.listen(engine, "commit", count_commit)
     try:
         # The plain print had committed when its answer was built; the keyed one not yet. Then,
-        # after the answer, the settler: its look for work, the batch with the regency's
-        # ancestors' share, and its look again (looks end with a commit: core/db.end_reads).
+        # after the answer, the settler: its look for work (a look ends with a commit:
+        # core/db.end_reads) and the batch with the regency's ancestors' share; not a second
+        # look, as the batch was not full (settlement._settle).
         for headers, committed_before_dump in (({}, 1), ({"Idempotency-Key": "p-1"}, 0)):
             commits.clear()
             commits_seen_by_dump.clear()
             api.post("/offices/62.02/prints", PRINT, as_="operator", headers=headers)
             assert commits_seen_by_dump == [committed_before_dump]
-            assert len(commits) == 1 + 3
+            assert len(commits) == 1 + 2
     finally:
         event.remove(engine, "commit", count_commit)

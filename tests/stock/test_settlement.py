@@ -23,6 +23,7 @@ from tests.helpers import books_problems, deliver, print_card
 from tests.test_cli import run
 
 REPLACEMENT = {"outcome": "printed", "reason": "replacement"}
+PRINT = {"outcome": "printed", "reason": "new_record"}
 
 
 def held_open(api, method: str, path: str, as_: str, json=None):
@@ -215,3 +216,63 @@ def test_with_an_interval_a_thread_of_the_process_settles_soon_after(api):
     with api.app.app_context():
         assert settlement.queued_count() == 0
     assert books_problems(api) == []
+
+
+def test_a_backlog_longer_than_a_batch_is_taken_batch_after_batch(api):
+    """A settler stops after a batch that was not full (what is queued since came after it,
+    and its own answer brings a settler back); a full one means a backlog, which it drains."""
+    deliver(api, "62.02.05", 10)
+    answers = [
+        held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", PRINT) for _ in range(5)
+    ]
+    with api.app.app_context():
+        assert settlement.queued_count() == 5
+        assert settlement.settle_pending(batch=2) == 5  # 2, 2, then 1: not full, so it stops
+        assert settlement.queued_count() == 0
+    for answer in answers:
+        answer.close()
+    assert subtree(api, "ID") == subtree(api, "62.02") == 5
+    assert books_problems(api) == []
+
+
+def hold_the_queue(database_url: str, seconds: float) -> threading.Thread:
+    """Another settler holding the queue for `seconds` (PostgreSQL's advisory lock)."""
+    taken = threading.Event()
+
+    def hold():
+        engine = create_engine(database_url)
+        try:
+            with engine.connect() as other:
+                other.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": settlement._SETTLER_KEY})
+                taken.set()
+                time.sleep(seconds)
+                other.rollback()
+        finally:
+            engine.dispose()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert taken.wait(10)
+    return holder
+
+
+@pytest.mark.parametrize("interval", [0, 0.3])
+def test_a_settler_turned_away_by_another_comes_back(api, on_postgresql, database_url, interval):
+    """The holder may have taken its batch before this print's share was committed, and it
+    does not look again after a batch that was not full: the settler it turned away (the
+    answering thread with no interval, the process's settler thread with one) tries again."""
+    api.app.config["SETTLE_INTERVAL_SECONDS"] = interval
+    deliver(api, "62.02.05", 10)
+    holder = hold_the_queue(database_url, 1.0)
+    started = time.monotonic()
+    print_card(api, "62.02.05", as_="baamang_operator")  # its answer is closed: a settler tries
+    assert subtree(api, "62.02.05") == 9
+    holder.join()
+
+    deadline = time.monotonic() + 5
+    while subtree(api, "ID") != 9 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert subtree(api, "ID") == subtree(api, "62.02") == 9
+    assert time.monotonic() - started < 1.0 + interval + 0.75
+    with api.app.app_context():
+        assert settlement.queued_count() == 0
