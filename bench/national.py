@@ -185,7 +185,7 @@ def measure(nation: Nation, workdir: Path, args, spread: bool, cron: bool, say) 
         for n in range(args.rounds):
             order = [(name, load, server) for name, load in plan for server in (real, floor)]
             for name, load, server in order if n % 2 == 0 else reversed(order):
-                result = _checked(server, drive(server.port, load, slice_seconds), say)
+                result = _checked(server, drive(server.port, load, slice_seconds, nation.url), say)
                 getattr(measured[name], server.name).append(result)
                 recorded += result.ok
                 runs += 1

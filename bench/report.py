@@ -89,6 +89,7 @@ def figures(backend: BackendFigures) -> list[Figure]:
             spread = nation.spread
             real_gain, floor_gain = nation.gains()
             share = gain_share(real_gain, floor_gain)
+            districts = f"{nation.spread_count} districts"
             judged = share >= GAIN_SHARE if floor_gain >= MIN_FLOOR_GAIN else None
             target = f">= {GAIN_SHARE:.2f}" + (
                 "" if judged is not None else f" (no verdict: the floor gained under {MIN_FLOOR_GAIN:.2f}x)"
@@ -107,6 +108,18 @@ def figures(backend: BackendFigures) -> list[Figure]:
                     f"{share:.2f}",
                     target,
                     judged,
+                ),
+                Figure(
+                    f"{db}: cores busy (of {os.cpu_count()}), app / floor: one office; {districts}",
+                    f"{_both(single, 'cores_busy', '{:.2f}')}; {_both(spread, 'cores_busy', '{:.2f}')}",
+                    "",
+                    None,
+                ),
+                Figure(
+                    f"{db}: backends waiting on a lock, app / floor: one office; {districts}",
+                    f"{_both(single, 'lock_waits', '{:.0%}')}; {_both(spread, 'lock_waits', '{:.0%}')}",
+                    "",
+                    None,
                 ),
             ]
         if nation.cron:
@@ -153,6 +166,11 @@ def figures(backend: BackendFigures) -> list[Figure]:
     return found
 
 
+def _both(pairs: Pairs, name: str, form: str) -> str:
+    values = [getattr(result, name) for result in (pairs.real_all, pairs.floor_all)]
+    return " / ".join("-" if value is None else form.format(value) for value in values)
+
+
 def _pairs(pairs: Pairs) -> str:
     return f"median of {len(pairs.real)} pairs: " + ", ".join(f"{r:.2f}" for r in pairs.ratios())
 
@@ -175,20 +193,24 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([line(header), rule, *(line(row) for row in rows)])
 
 
+def _row(name: str, result: WrkResult) -> list[str]:
+    return [
+        name,
+        f"{result.rate:.0f}",
+        ms(result.percentile(50)),
+        ms(result.percentile(99)),
+        str(result.errors),
+        f"{result.client_share:.1%}",
+        "-" if result.cores_busy is None else f"{result.cores_busy:.2f}",
+        "-" if result.lock_waits is None else f"{result.lock_waits:.0%}",
+    ]
+
+
 def _rate_rows(name: str, pairs: Pairs) -> list[list[str]]:
-    rows = []
-    for who, result in (("app", pairs.real_all), ("floor", pairs.floor_all)):
-        rows.append(
-            [
-                f"{name}, {who}",
-                f"{result.rate:.0f}",
-                ms(result.percentile(50)),
-                ms(result.percentile(99)),
-                str(result.errors),
-                f"{result.client_share:.1%}",
-            ]
-        )
-    return rows
+    return [
+        _row(f"{name}, {who}", result)
+        for who, result in (("app", pairs.real_all), ("floor", pairs.floor_all))
+    ]
 
 
 def backend_section(backend: BackendFigures, args) -> str:
@@ -203,28 +225,17 @@ def backend_section(backend: BackendFigures, args) -> str:
             rows += _rate_rows(f"{nation.spread_count} districts", nation.spread)
         if nation.cron:
             rows += [
-                [
-                    "spread, app, without the cron",
-                    f"{nation.cron.without.rate:.0f}",
-                    ms(nation.cron.without.percentile(50)),
-                    ms(nation.cron.without.percentile(99)),
-                    str(nation.cron.without.errors),
-                    f"{nation.cron.without.client_share:.1%}",
-                ],
-                [
-                    "spread, app, while the cron ran",
-                    f"{nation.cron.during.rate:.0f}",
-                    ms(nation.cron.during.percentile(50)),
-                    ms(nation.cron.during.percentile(99)),
-                    str(nation.cron.during.errors),
-                    f"{nation.cron.during.client_share:.1%}",
-                ],
+                _row("spread, app, without the cron", nation.cron.without),
+                _row("spread, app, while the cron ran", nation.cron.during),
             ]
         out += [
             f"Prints: wrk, {args.connections} connections, {args.seconds:g} s per endpoint and load in"
             f" {args.rounds} slices, app and floor alternating; gunicorn with {WORKERS} sync workers each.",
             "",
-            table(["load", "prints/s", "p50 ms", "p99 ms", "errors", "client CPU"], rows),
+            table(
+                ["load", "prints/s", "p50 ms", "p99 ms", "errors", "client CPU", "cores busy", "lock waits"],
+                rows,
+            ),
             "",
         ]
         if nation.cron:
@@ -340,6 +351,11 @@ How to read this:
   500 districts picked at random, so only what all offices share still serialises. The
   gain is spread/single per round (median); the app's share of the floor's gain is
   (app gain - 1) / (floor gain - 1).
+- Cores busy: the whole machine's busy CPU over the slices (/proc/stat), servers, database
+  and wrk together; near the core count, the load is bound by CPU, and spreading it over
+  offices can gain only what was spent waiting. Lock waits (PostgreSQL): the share of the
+  database's active backends found waiting on a lock, sampled every 20 ms
+  (bench/sampling.py); near zero when prints share no row.
 - Cron: the same spread load on the app without the cron (half before, half after) and
   while `flask alerts evaluate` re-evaluates every office of the nation; p99 of all answers.
 - Reads: the same office, requests and page sizes on two databases that differ only in how

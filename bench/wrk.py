@@ -21,6 +21,7 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+from .sampling import watching
 from .servers import HOST
 
 SCRIPT = Path(__file__).with_name("prints.lua")
@@ -50,6 +51,8 @@ class WrkResult:
     histogram: Counter  # latency in microseconds -> responses (every status)
     client_cpu: float  # CPU seconds wrk used
     slices: int = 1
+    cores_busy: float | None = None  # the whole machine's, during the run (sampling.py)
+    lock_waits: float | None = None  # share of active backends waiting on a lock (PostgreSQL)
 
     @property
     def ok(self) -> int:
@@ -99,6 +102,13 @@ def merge(results: list[WrkResult]) -> WrkResult:
         merged.histogram.update(result.histogram)
         merged.client_cpu += result.client_cpu
         merged.slices += result.slices
+    for name in ("cores_busy", "lock_waits"):  # averaged over the slices that have it, by time
+        timed = [
+            (getattr(result, name), result.seconds) for result in results if getattr(result, name) is not None
+        ]
+        if timed and sum(seconds for _, seconds in timed):
+            average = sum(value * seconds for value, seconds in timed) / sum(seconds for _, seconds in timed)
+            setattr(merged, name, average)
     return merged
 
 
@@ -145,9 +155,13 @@ class Run:
         return result
 
 
-def drive(port: int, load: Load, seconds: float) -> WrkResult:
-    """Load the server for `seconds` and return what wrk saw."""
-    return Run(port, load, seconds).result()
+def drive(port: int, load: Load, seconds: float, database_url: str | None = None) -> WrkResult:
+    """Load the server for `seconds` and return what wrk saw, with the machine's busy cores and
+    (PostgreSQL at `database_url`) the share of backends waiting on a lock meanwhile."""
+    with watching(database_url) as watch:
+        result = Run(port, load, seconds).result()
+    result.cores_busy, result.lock_waits = watch.cores_busy, watch.lock_waits
+    return result
 
 
 def _parse(text: str) -> WrkResult:
