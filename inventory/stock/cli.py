@@ -39,7 +39,7 @@ def settle(loop: bool, interval: float) -> None:
     """
     stop = threading.Event()
     while True:
-        settled = settlement.settle_pending()
+        settled = settlement.settle_pending(until_empty=True)  # a backlog of any size
         if not loop:
             click.echo(f"Settled {settled} queued share(s); {settlement.queued_count()} left.")
             return

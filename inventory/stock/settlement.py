@@ -23,6 +23,7 @@ prove the same either way.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import threading
@@ -69,13 +70,20 @@ def settle_after_response() -> None:
 class _Settler:
     """A process's settling thread: woken by answers that queued shares, it waits `interval`
     for more to arrive, then settles everything queued in one go. Started lazily, so each
-    forked server process (gunicorn's workers) gets its own."""
+    forked server process (gunicorn's workers) gets its own.
+
+    It comes back by itself, without a new answer, after a round that was turned away by
+    another settler, left a backlog (MAX_BATCHES full batches) or failed (the database
+    restarting: then after a longer pause each time, up to a minute). A process that exits
+    normally (a server stopping, reloading or recycling its workers) settles once on its way
+    out, for the daemon thread dies with it, mid-wait."""
 
     def __init__(self, app: Flask, interval: float) -> None:
         self.app, self.interval, self.pid = app, interval, os.getpid()
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
         self.started = threading.Lock()
+        self.in_round = False
 
     def nudge(self) -> None:
         if self.thread is None or not self.thread.is_alive():
@@ -83,15 +91,30 @@ class _Settler:
                 if self.thread is None or not self.thread.is_alive():
                     self.thread = threading.Thread(target=self._run, name="blangko-settler", daemon=True)
                     self.thread.start()
+                    atexit.register(self.on_exit)
         self.wake.set()
 
     def _run(self) -> None:
+        failures = 0
         while True:
             self.wake.wait()
-            time.sleep(self.interval)  # gather the answers that follow
+            time.sleep(min(self.interval * 2**failures, _MAX_PAUSE))  # gather the answers that follow
             self.wake.clear()  # a nudge from now on wakes the next round
-            if _settle_quietly(self.app):  # another settler held the queue: come back
+            self.in_round = True
+            outcome = _settle_quietly(self.app)
+            self.in_round = False
+            failures = failures + 1 if outcome == FAILED else 0
+            if outcome != DONE:
                 self.wake.set()
+
+    def on_exit(self) -> None:
+        """Shares this process queued and has not settled yet: an answer woke the thread, or
+        its round was under way (and dies with the process, its transaction uncommitted)."""
+        if os.getpid() == self.pid and (self.wake.is_set() or self.in_round):
+            _settle_quietly(self.app)
+
+
+_MAX_PAUSE = 60.0  # seconds between tries while settling fails
 
 
 def _settler(app: Flask, interval: float) -> _Settler:
@@ -101,39 +124,52 @@ def _settler(app: Flask, interval: float) -> _Settler:
     return settler
 
 
+# How a round ended: all queued settled (as the round saw it), another settler at work, a
+# backlog left after MAX_BATCHES, or an error (logged).
+DONE, BUSY, MORE, FAILED = "done", "busy", "more", "failed"
+MAX_BATCHES = 50  # a round's batches: a backlog of any size does not keep one thread at it
 _RETRY_SECONDS, _RETRIES = 0.02, 250  # with no interval: how the answering thread waits its turn
 
 
 def _settle_now(app: Flask) -> None:
-    """No interval: the answering thread settles, waiting its turn while another settler works."""
+    """No interval: the answering thread settles, waiting its turn while another settler works.
+    After a failure it leaves the shares to the next answer or to `stock settle --loop`."""
     for _ in range(_RETRIES):
-        if not _settle_quietly(app):
+        outcome = _settle_quietly(app)
+        if outcome in (DONE, FAILED):
             return
-        time.sleep(_RETRY_SECONDS)
+        if outcome == BUSY:
+            time.sleep(_RETRY_SECONDS)
 
 
-def _settle_quietly(app: Flask) -> bool:
+def _settle_quietly(app: Flask) -> str:
     """After the answer: a failure here is logged, never shown to the client whose work has
-    committed; the queue keeps the shares until the next settler or the worker. True when
-    another settler held the queue (so this one should come back)."""
+    committed; the queue keeps the shares until the next round, settler or the worker."""
     with app.app_context():
         try:
-            return _settle(BATCH, 50)[1]
+            return _settle(BATCH, MAX_BATCHES)[1]
         except Exception:
             log.exception("Settling ancestors' figures failed; the queue keeps them for the next try.")
-            return False
+            return FAILED
         finally:
             db.session.remove()
 
 
-def settle_pending(batch: int = BATCH, max_batches: int = 50) -> int:
-    """Settle what is queued, batch after batch, each in its own transaction (call it with no
-    transaction open); returns how many shares were settled."""
-    return _settle(batch, max_batches)[0]
+def settle_pending(batch: int | None = None, *, until_empty: bool = False) -> int:
+    """Settle what is queued, batch after batch (BATCH shares), each in its own transaction
+    (call it with no transaction open), for one round of MAX_BATCHES batches or, with
+    `until_empty`, until the queue is empty or another settler holds it; returns how many
+    shares were settled."""
+    settled = 0
+    while True:
+        taken, outcome = _settle(batch or BATCH, MAX_BATCHES)
+        settled += taken
+        if not until_empty or outcome != MORE:
+            return settled
 
 
-def _settle(batch: int, max_batches: int) -> tuple[int, bool]:
-    """(shares settled, whether another settler held the queue).
+def _settle(batch: int, max_batches: int) -> tuple[int, str]:
+    """(shares settled, how the round ended: DONE, BUSY or MORE).
 
     It goes on only after a full batch, that is while a backlog is left: under steady load
     something is always queued again by the time a batch commits, and taking it at once
@@ -143,14 +179,14 @@ def _settle(batch: int, max_batches: int) -> tuple[int, bool]:
     settled = 0
     for _ in range(max_batches):
         if not _anything_queued():
-            break
+            return settled, DONE
         taken = settle_batch(batch)
         if taken is None:  # another settler is at work: the caller comes back later
-            return settled, True
+            return settled, BUSY
         settled += taken
         if taken < batch:
-            break
-    return settled, False
+            return settled, DONE
+    return settled, MORE
 
 
 def settle_batch(batch: int = BATCH) -> int | None:

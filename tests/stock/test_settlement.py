@@ -8,8 +8,12 @@ server that has not yet closed them) to see both sides of that moment.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -276,3 +280,108 @@ def test_a_settler_turned_away_by_another_comes_back(api, on_postgresql, databas
     assert time.monotonic() - started < 1.0 + interval + 0.75
     with api.app.app_context():
         assert settlement.queued_count() == 0
+
+
+def wait_for_subtree(api, code: str, expected: int, seconds: float = 5) -> float:
+    """Seconds until the subtree figure of `code` reads `expected` (or the deadline passed)."""
+    started = time.monotonic()
+    while subtree(api, code) != expected and time.monotonic() - started < seconds:
+        time.sleep(0.05)
+    return time.monotonic() - started
+
+
+def test_a_settler_that_leaves_a_backlog_comes_back_by_itself(api, monkeypatch):
+    """A round takes at most MAX_BATCHES batches; what it leaves, its thread takes next round,
+    with no new answer to wake it."""
+    monkeypatch.setattr(settlement, "BATCH", 2)
+    monkeypatch.setattr(settlement, "MAX_BATCHES", 1)
+    deliver(api, "62.02.05", 10)
+    api.app.config["SETTLE_INTERVAL_SECONDS"] = 0.2
+    answers = [
+        held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", PRINT) for _ in range(5)
+    ]
+    answers[0].close()  # one answer wakes the thread; five shares wait, two to a round
+
+    assert wait_for_subtree(api, "ID", 5) < 3
+    with api.app.app_context():
+        assert settlement.queued_count() == 0
+    for answer in answers[1:]:
+        answer.close()
+
+
+def test_a_failed_round_is_tried_again(api, monkeypatch):
+    """The database went away under the settler (a restart, a failover): the failure is
+    logged and the thread tries again after a pause, with no new answer to wake it."""
+    from sqlalchemy.exc import OperationalError
+
+    take, calls = settlement._take, []
+
+    def fails_once(batch):
+        calls.append(batch)
+        if len(calls) == 1:
+            raise OperationalError(
+                "DELETE FROM pending_rollups", {}, Exception("server closed the connection")
+            )
+        return take(batch)
+
+    monkeypatch.setattr(settlement, "_take", fails_once)
+    api.app.config["SETTLE_INTERVAL_SECONDS"] = 0.2
+    deliver(api, "62.02.05", 10)
+    print_card(api, "62.02.05", as_="baamang_operator")
+
+    assert wait_for_subtree(api, "ID", 9) < 3
+    assert len(calls) == 2
+    assert books_problems(api) == []
+
+
+def test_a_process_that_exits_settles_what_it_queued_on_its_way_out(api, database_url, tmp_path):
+    """A server stopping, reloading or recycling a worker ends it normally within the
+    interval after its last answer: the thread dies mid-wait, the exit settles."""
+    deliver(api, "62.02.05", 10)
+    script = tmp_path / "one_print_then_exit.py"
+    script.write_text(
+        "import sys\n"
+        "from inventory import create_app\n"
+        "app = create_app('config.TestConfig', SQLALCHEMY_DATABASE_URI=sys.argv[1],"
+        " SETTLE_INTERVAL_SECONDS=30)\n"
+        "answer = app.test_client().post('/api/v1/offices/62.02.05/prints',"
+        " json={'outcome': 'printed', 'reason': 'new_record'},"
+        " headers={'Authorization': 'Bearer ' + sys.argv[2]})\n"
+        "assert answer.status_code == 201, answer.json\n"
+        "answer.close()\n"  # as a server does: the settler thread wakes, then waits 30 s
+        "sys.exit(0)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, str(script), database_url, api.tokens["baamang_operator"]],
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert subtree(api, "62.02.05") == 9
+    assert subtree(api, "62.02") == subtree(api, "ID") == 9
+    with api.app.app_context():
+        assert settlement.queued_count() == 0
+
+
+def test_the_worker_takes_a_backlog_of_any_size_in_one_run(api, monkeypatch):
+    monkeypatch.setattr(settlement, "MAX_BATCHES", 1)
+    deliver(api, "62.02.05", 10)
+    answers = [
+        held_open(api, "POST", "/offices/62.02.05/prints", "baamang_operator", PRINT) for _ in range(5)
+    ]
+
+    with api.app.app_context():
+        assert settlement.settle_pending(batch=2) == 2  # one round: MAX_BATCHES batches
+    monkeypatch.setattr(settlement, "BATCH", 2)
+    result = run(api.app, "stock", "settle")
+
+    assert result.exit_code == 0, result.output
+    assert "Settled 3 queued share(s); 0 left." in result.output
+    assert subtree(api, "ID") == 5
+    for answer in answers:
+        answer.close()
