@@ -75,10 +75,12 @@ class Config:
     PRINT_CLOCK_SKEW_MINUTES = int(os.environ.get("PRINT_CLOCK_SKEW_MINUTES", "5"))
     # Ancestors' figures (inventory/stock/settlement.py): each process settles what its answers
     # queued at most this often, in a thread of its own, so under load one batch covers many
-    # prints; 0 settles right after each answer, in the thread that sent it. Each batch costs
-    # about what a few prints cost (it re-evaluates the ancestors' alerts), so with 0.2 s and
-    # four workers the settlers took a fifth of the server's CPU under load; at 1 s an
-    # ancestor follows within about a second and a quarter (bench/RESULTS.md).
+    # prints; 0 settles right after each answer, in the thread that sent it, which waits its
+    # turn while another settles: for tests and quiet single-process use, not for a server
+    # under load (a probe saw 20-40 prints/s there, 400 at 0.3-1 s). Each batch costs about
+    # what a few prints cost (it re-evaluates the ancestors' alerts), so with 0.2 s and four
+    # workers the settlers took a fifth of the server's CPU under load; at 1 s an ancestor
+    # follows within about a second and a quarter (bench/RESULTS.md).
     SETTLE_INTERVAL_SECONDS = float(os.environ.get("SETTLE_INTERVAL_SECONDS", "1.0"))
     # How much earlier than one recorded before it a movement's recorded_at may be: a print
     # takes its time before waiting for the balance lock, and hosts' clocks differ a little.
