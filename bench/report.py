@@ -116,6 +116,13 @@ def figures(backend: BackendFigures) -> list[Figure]:
                     None,
                 ),
                 Figure(
+                    f"{db}: spread gain per busy core (prints/s over cores busy), app / floor",
+                    f"{_per_core_gain(single.real_all, spread.real_all)} / "
+                    f"{_per_core_gain(single.floor_all, spread.floor_all)}",
+                    "",
+                    None,
+                ),
+                Figure(
                     f"{db}: backends waiting on a lock, app / floor: one office; {districts}",
                     f"{_both(single, 'lock_waits', '{:.0%}')}; {_both(spread, 'lock_waits', '{:.0%}')}",
                     "",
@@ -164,6 +171,15 @@ def figures(backend: BackendFigures) -> list[Figure]:
             )
         found.append(Figure(f"{db}: books after the ledger load", ledger.books, "ok", ledger.books == "ok"))
     return found
+
+
+def _per_core_gain(single: WrkResult, spread: WrkResult) -> str:
+    """Spread over single in prints per busy core: the gain with the idle CPU taken out (a
+    load that left cores idle at one office can gain them by spreading; one that kept them
+    busy cannot)."""
+    if not (single.cores_busy and spread.cores_busy and single.rate):
+        return "-"
+    return f"{(spread.rate / spread.cores_busy) / (single.rate / single.cores_busy):.2f}x"
 
 
 def _both(pairs: Pairs, name: str, form: str) -> str:
@@ -353,7 +369,8 @@ How to read this:
   (app gain - 1) / (floor gain - 1).
 - Cores busy: the whole machine's busy CPU over the slices (/proc/stat), servers, database
   and wrk together; near the core count, the load is bound by CPU, and spreading it over
-  offices can gain only what was spent waiting. Lock waits (PostgreSQL): the share of the
+  offices can gain only what was spent waiting; the gain per busy core takes that out.
+  Lock waits (PostgreSQL): the share of the
   database's active backends found waiting on a lock, sampled every 20 ms
   (bench/sampling.py); near zero when prints share no row.
 - Cron: the same spread load on the app without the cron (half before, half after) and
