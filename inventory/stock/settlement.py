@@ -109,9 +109,10 @@ class _Settler:
 
     def on_exit(self) -> None:
         """Shares this process queued and has not settled yet: an answer woke the thread, or
-        its round was under way (and dies with the process, its transaction uncommitted)."""
+        its round is under way (the thread lives on while exit handlers run: waiting our
+        turn lets its round commit before it dies with the process)."""
         if os.getpid() == self.pid and (self.wake.is_set() or self.in_round):
-            _settle_quietly(self.app)
+            _settle_now(self.app)
 
 
 _MAX_PAUSE = 60.0  # seconds between tries while settling fails
