@@ -53,12 +53,15 @@ def watching(url: str | None) -> Iterator[Watch]:
         engine = create_engine(url, pool_size=1)
 
         def sample():
-            with engine.connect() as connection:
-                connection.execution_options(isolation_level="AUTOCOMMIT")
-                while not stop.wait(_EVERY):
-                    waiting, active = connection.execute(_ACTIVE).one()
-                    counts[0] += waiting
-                    counts[1] += active
+            try:
+                with engine.connect() as connection:
+                    connection.execution_options(isolation_level="AUTOCOMMIT")
+                    while not stop.wait(_EVERY):
+                        waiting, active = connection.execute(_ACTIVE).one()
+                        counts[0] += waiting
+                        counts[1] += active
+            except Exception:  # the figure is left out (None), not shown as 0 %
+                counts[1] = -1
 
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
@@ -71,5 +74,5 @@ def watching(url: str | None) -> Iterator[Watch]:
         if sampler is not None:
             sampler.join()
             engine.dispose()
-            watch.lock_waits = counts[0] / counts[1] if counts[1] else 0.0
+            watch.lock_waits = counts[0] / counts[1] if counts[1] > 0 else None
         watch.cores_busy = CORES * (busy1 - busy0) / (total1 - total0) if total1 > total0 else None
