@@ -18,6 +18,8 @@ from functools import cache
 from typing import NamedTuple
 
 from sqlalchemy import Select, and_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..auth.models import User
 from ..core import bus
@@ -219,32 +221,59 @@ STOCK_KINDS = frozenset(
 
 
 def _apply(figures: OfficeFigures, now_true: dict[str, Verdict], unresolved: dict) -> None:
-    for kind, verdict in now_true.items():
+    # Alerts are written in one order, by kind, whoever evaluates: two evaluations of one
+    # office at once (a print at or under min_stock, and the settler) wait for each other
+    # instead of each holding a row the other wants.
+    for kind, verdict in sorted(now_true.items()):
         alert = unresolved.get((figures.office_id, kind))
         if alert is None:
             _open(figures, verdict)
         else:
             _update(figures, alert, verdict)
-    for (office_id, kind), alert in unresolved.items():
+    for (office_id, kind), alert in sorted(unresolved.items()):
         if office_id == figures.office_id and kind not in now_true and kind in STOCK_KINDS:
             _resolve(figures, alert.id)
 
 
+@cache
+def _insert_if_none_unresolved(dialect: str):
+    """INSERT an alert unless one of its office and kind is unresolved (the unique index):
+    on PostgreSQL it waits for a transaction opening the same alert, then inserts nothing."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return (
+        insert(_A)
+        .on_conflict_do_nothing(
+            index_elements=[_A.c.office_id, _A.c.kind], index_where=_A.c.resolved_at.is_(None)
+        )
+        .returning(_A.c.id)
+    )
+
+
 def _open(figures: OfficeFigures, verdict: Verdict) -> None:
     now = utcnow()
-    alert = Alert(
-        office_id=figures.office_id,
-        kind=verdict.kind,
-        status="open",
-        severity=verdict.severity,
-        message=verdict.message,
-        figures=_json(verdict.figures),
-        opened_at=now,
-        updated_at=now,
-    )
-    db.session.add(alert)
-    db.session.flush()
-    bus.publish(AlertChanged(alert, "opened", figures.code, figures.path))
+    connection_ = connection()
+    opened = connection_.execute(
+        _insert_if_none_unresolved(connection_.dialect.name),
+        {"office_id": figures.office_id, "kind": verdict.kind, "status": "open", "severity": verdict.severity,
+         "message": verdict.message, "figures": _json(verdict.figures), "opened_at": now, "updated_at": now},
+    ).scalar()  # fmt: skip
+    if opened is None:  # opened meanwhile by another evaluation of the office, now committed
+        existing = _unresolved(figures.office_id, verdict.kind)
+        if existing is None:  # and resolved again since: open it anew
+            return _open(figures, verdict)
+        _update(figures, existing, verdict)
+        return
+    bus.publish(AlertChanged(_entity(opened), "opened", figures.code, figures.path))
+
+
+_UNRESOLVED = select(_A.c.id, _A.c.office_id, _A.c.kind, _A.c.severity, _A.c.figures).where(
+    _A.c.office_id == bindparam("office_id"), _A.c.kind == bindparam("kind"), _A.c.resolved_at.is_(None)
+)
+
+
+def _unresolved(office_id: int, kind: str) -> Unresolved | None:
+    row = connection().execute(_UNRESOLVED, {"office_id": office_id, "kind": kind}).first()
+    return Unresolved(*row) if row else None
 
 
 def _update(figures: OfficeFigures, alert, verdict: Verdict) -> None:
