@@ -15,8 +15,9 @@ once per print. (With an interval of 0, as in the tests, the answering thread se
 right after its answer.) One settler at a time works (PostgreSQL: a transaction-scoped
 advisory lock). A settler that finds the lock taken comes back after its interval (with an
 interval of 0, after a few milliseconds): the holder may have begun before our share was
-committed, and it does not look again unless its batch was full. If a process dies between
-its commit and its settling, `flask --app wsgi stock settle --loop` (README "Production")
+committed, and it does not look again unless its batch was full. A process that exits
+normally settles on its way out; if one is killed between its commit and its settling,
+`flask --app wsgi stock settle --loop` (README "Production")
 takes the rest within its interval; `stock verify` counts queued shares in, so the books
 prove the same either way.
 """
