@@ -85,6 +85,7 @@ class _Settler:
         self.thread: threading.Thread | None = None
         self.started = threading.Lock()
         self.in_round = False
+        atexit.register(self.on_exit)
 
     def nudge(self) -> None:
         if self.thread is None or not self.thread.is_alive():
@@ -92,7 +93,6 @@ class _Settler:
                 if self.thread is None or not self.thread.is_alive():
                     self.thread = threading.Thread(target=self._run, name="blangko-settler", daemon=True)
                     self.thread.start()
-                    atexit.register(self.on_exit)
         self.wake.set()
 
     def _run(self) -> None:
@@ -104,7 +104,7 @@ class _Settler:
             self.in_round = True
             outcome = _settle_quietly(self.app)
             self.in_round = False
-            failures = failures + 1 if outcome == FAILED else 0
+            failures = min(failures + 1, _MAX_DOUBLINGS) if outcome == FAILED else 0
             if outcome != DONE:
                 self.wake.set()
 
@@ -116,7 +116,7 @@ class _Settler:
             _settle_now(self.app)
 
 
-_MAX_PAUSE = 60.0  # seconds between tries while settling fails
+_MAX_PAUSE, _MAX_DOUBLINGS = 60.0, 16  # seconds between tries while settling fails, at most
 
 
 def _settler(app: Flask, interval: float) -> _Settler:
