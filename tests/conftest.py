@@ -63,6 +63,14 @@ def backend(request) -> str:
     return request.param
 
 
+@pytest.fixture
+def on_postgresql(backend):
+    """For tests of row and advisory locks, or of two writers at once: SQLite has neither (its
+    one write lock serialises writers), so there the test is skipped."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only: row and advisory locks, two writers at once")
+
+
 @pytest.fixture(scope="session")
 def postgresql_url():
     """A database of this run's own beside TEST_DATABASE_URL's, so parallel runs never collide."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 
-import pytest
 from sqlalchemy import create_engine, text
 
 from tests.helpers import deliver, print_card
@@ -20,13 +19,6 @@ PRINT = {"outcome": "printed", "reason": "new_record"}
 def unresolved(api, code: str, kind: str) -> list[dict]:
     found = api.get(f"/alerts?office={code}&kind={kind}&status=unresolved", as_="admin").json["items"]
     return [alert for alert in found if alert["office"] == code]
-
-
-@pytest.fixture
-def on_postgresql(backend):
-    """SQLite has one writer at a time: two evaluations never overlap there."""
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL only: two writers at once")
 
 
 def test_a_print_opening_an_alert_another_transaction_is_opening_waits_and_refreshes_it(
