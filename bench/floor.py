@@ -9,6 +9,12 @@ real endpoint costs beyond this is the price of the application around the two w
 The office comes from the path, like the real route, so spreading prints over many offices
 spreads the floor's writes the same way; its id is looked up in a dict read at start-up
 (the real app's place cache does the same job), not in the database.
+
+BENCH_FLOOR_BURN_TURNS makes it the bench's control (national.py): each print first spins
+that many turns of bench/burn.py in the worker, outside the transaction, standing in for what the app does per
+print beyond the two writes (auth, validation, serialising, settling) without holding the
+balance row any longer. A floor that costs what the app costs shows what spreading can gain
+a print of the app's price on this machine.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from inventory.core.db import configure_sqlite, is_sqlite, utcnow
 from inventory.offices.models import Office
 from inventory.stock.models import Balance, Movement
 
+from .burn import burn
+
 B = Balance.__table__
 M = Movement.__table__
 
@@ -29,6 +37,7 @@ engine = create_engine(os.environ["DATABASE_URL"])
 if is_sqlite(engine):
     configure_sqlite(engine, float(os.environ.get("SQLITE_BUSY_TIMEOUT", "30")))
 ACTOR_ID = int(os.environ["BENCH_ACTOR_ID"])
+BURN_TURNS = int(os.environ.get("BENCH_FLOOR_BURN_TURNS", "0"))
 with engine.connect() as _connection:
     OFFICE_IDS = dict(_connection.execute(select(Office.code, Office.id)).tuples().all())
 
@@ -55,6 +64,7 @@ def print_card(code: str) -> tuple[dict, int]:
     if office_id is None:
         return {"error": "not_found"}, 404
     body = request.get_json()
+    burn(BURN_TURNS)
     with engine.begin() as connection:
         on_hand = connection.execute(DEBIT, {"office": office_id}).scalar_one_or_none()
         if on_hand is None:

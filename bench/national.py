@@ -41,6 +41,7 @@ from inventory.stock.ledger import M
 from inventory.stock.verify import problems
 
 from . import national_data, servers
+from .burn import turns_per_ms
 from .databases import FLASK
 from .fixture import app_for
 from .wrk import Load, Run, WrkResult, drive, merge
@@ -104,6 +105,22 @@ class CronRun:
 
 
 @dataclass
+class Control:
+    """The floor burning the app's extra CPU per print (_control): one office and spread, by round."""
+
+    burn_ms: float
+    single: list[WrkResult] = field(default_factory=list)
+    spread: list[WrkResult] = field(default_factory=list)
+
+    @property
+    def gain(self) -> float:
+        return statistics.median(_over(s, o) for s, o in zip(self.spread, self.single, strict=True))
+
+    def slices(self) -> list[WrkResult]:
+        return [*self.single, *self.spread]
+
+
+@dataclass
 class NationFigures:
     load_line: str
     spread_count: int
@@ -111,6 +128,7 @@ class NationFigures:
     spread: Pairs | None
     cron: CronRun | None
     books: str
+    control: Control | None = None
 
     def gains(self) -> tuple[float, float] | None:
         """Median over rounds of spread/single, for the real app and for the floor."""
@@ -124,6 +142,8 @@ class NationFigures:
         found = [*self.single.real, *self.single.floor]
         if self.spread:
             found += [*self.spread.real, *self.spread.floor]
+        if self.control:
+            found += self.control.slices()
         if self.cron:
             found += [self.cron.without, self.cron.during]
         return found
@@ -189,6 +209,11 @@ def measure(nation: Nation, workdir: Path, args, spread: bool, cron: bool, say) 
                 getattr(measured[name], server.name).append(result)
                 recorded += result.ok
                 runs += 1
+        control = None
+        if spread:
+            control = _control(measured["single"], (single_load, spread_load), floor_env, workdir, args, say)
+            recorded += sum(result.ok for result in control.slices())
+            runs += len(control.slices()) + 2
         cron_run = None
         if cron:
             cron_run = _cron(real, spread_load, nation.url, args.seconds / 2, say)
@@ -198,8 +223,47 @@ def measure(nation: Nation, workdir: Path, args, spread: bool, cron: bool, say) 
         nation.url, recorded, in_flight=runs * args.connections, floor_actor_id=nation.floor_actor_id
     )
     return NationFigures(
-        nation.load_line, len(nation.spread), measured["single"], measured.get("spread"), cron_run, books
+        nation.load_line,
+        len(nation.spread),
+        measured["single"],
+        measured.get("spread"),
+        cron_run,
+        books,
+        control,
     )
+
+
+def _control(single: Pairs, loads: tuple[Load, Load], floor_env: dict, workdir: Path, args, say) -> Control:
+    """The floor made to cost what the app costs per print, measured at one office and spread.
+
+    Its burn is the app's CPU per print over the floor's at one office (the machine's busy
+    cores over prints/s, median of the rounds just measured), converted to turns of
+    bench/burn.py on the idle machine and spent before the transaction (bench/floor.py).
+    Its gain from spreading is what a print of the app's price can gain here when nothing
+    but the balance row serialises it.
+    """
+    extra = [
+        r.cores_busy / r.rate - f.cores_busy / f.rate
+        for r, f in zip(single.real, single.floor, strict=True)
+        if r.cores_busy and f.cores_busy and r.rate and f.rate
+    ]
+    burn_ms = max(0.0, statistics.median(extra) * 1000) if extra else 0.0
+    turns = round(burn_ms * turns_per_ms())  # measured now, while the servers are idle
+    env = {**floor_env, "BENCH_FLOOR_BURN_TURNS": str(turns)}
+    control = Control(burn_ms)
+    with servers.gunicorn("control", "bench.floor:app", env, workdir) as server:
+        for load in loads:
+            _checked(server, drive(server.port, load, args.warmup), say)
+        say(f"  control: the floor burning {burn_ms:.2f} ms of CPU per print, {args.rounds} rounds")
+        for n in range(args.rounds):
+            for name, load in (("single", loads[0]), ("spread", loads[1]))[:: 1 if n % 2 == 0 else -1]:
+                result = _checked(
+                    server,
+                    drive(server.port, load, args.seconds / args.rounds, floor_env["DATABASE_URL"]),
+                    say,
+                )
+                getattr(control, name).append(result)
+    return control
 
 
 def _cron(real: servers.Server, load: Load, url: str, baseline: float, say) -> CronRun:

@@ -122,6 +122,7 @@ def figures(backend: BackendFigures) -> list[Figure]:
                     "",
                     None,
                 ),
+                *_control_figures(db, nation, real_gain),
                 Figure(
                     f"{db}: backends waiting on a lock, app / floor: one office; {districts}",
                     f"{_both(single, 'lock_waits', '{:.0%}')}; {_both(spread, 'lock_waits', '{:.0%}')}",
@@ -171,6 +172,54 @@ def figures(backend: BackendFigures) -> list[Figure]:
             )
         found.append(Figure(f"{db}: books after the ledger load", ledger.books, "ok", ledger.books == "ok"))
     return found
+
+
+def _control_figures(db: str, nation: NationFigures, real_gain: float) -> list[Figure]:
+    """The control (national.py): the floor burning the app's extra CPU per print; no target."""
+    control = nation.control
+    if control is None:
+        return []
+    return [
+        Figure(
+            f"{db}: spread gain of the control (the floor burning {control.burn_ms:.2f} ms of CPU per"
+            " print outside its transaction: the app's extra CPU per print at one office)",
+            f"{control.gain:.2f}x",
+            "",
+            None,
+        ),
+        Figure(
+            f"{db}: CPU per print at one office (cores busy over prints/s), app / floor / control",
+            " / ".join(
+                _cpu_per_print(result)
+                for result in (nation.single.real_all, nation.single.floor_all, merge(control.single))
+            ),
+            "",
+            None,
+        ),
+        Figure(
+            f"{db}: app / control prints: one office; {nation.spread_count} districts",
+            f"{_over_all(nation.single.real_all, merge(control.single))};"
+            f" {_over_all(nation.spread.real_all, merge(control.spread))}",
+            "",
+            None,
+        ),
+        Figure(
+            f"{db}: app's share of the control's gain, (app-1)/(control-1)",
+            f"{gain_share(real_gain, control.gain):.2f}",
+            "",
+            None,
+        ),
+    ]
+
+
+def _over_all(a: WrkResult, b: WrkResult) -> str:
+    return f"{a.rate / b.rate:.2f}" if b.rate else "-"
+
+
+def _cpu_per_print(result: WrkResult) -> str:
+    if not (result.cores_busy and result.rate):
+        return "-"
+    return f"{result.cores_busy / result.rate * 1000:.2f} ms"
 
 
 def _per_core_gain(single: WrkResult, spread: WrkResult) -> str:
@@ -239,6 +288,12 @@ def backend_section(backend: BackendFigures, args) -> str:
         rows = _rate_rows("one office", nation.single)
         if nation.spread:
             rows += _rate_rows(f"{nation.spread_count} districts", nation.spread)
+        if nation.control:
+            control = nation.control
+            rows += [
+                _row("one office, control", merge(control.single)),
+                _row(f"{nation.spread_count} districts, control", merge(control.spread)),
+            ]
         if nation.cron:
             rows += [
                 _row("spread, app, without the cron", nation.cron.without),
@@ -367,6 +422,12 @@ How to read this:
   500 districts picked at random, so only what all offices share still serialises. The
   gain is spread/single per round (median); the app's share of the floor's gain is
   (app gain - 1) / (floor gain - 1).
+- Control (PostgreSQL): the floor again, but each print first burns in its worker, outside
+  the transaction, the CPU the app spends per print beyond the floor (machine-wide busy
+  cores over prints/s at one office, median of the rounds). It holds the balance row no
+  longer than the floor; its gain is what spreading can give a print of the app's price on
+  this machine. When it gains about what the app gains, the share above measures the CPU
+  each side leaves idle at one office, not a row that all offices share.
 - Cores busy: the whole machine's busy CPU over the slices (/proc/stat), servers, database
   and wrk together; near the core count, the load is bound by CPU, and spreading it over
   offices can gain only what was spent waiting; the gain per busy core takes that out.
