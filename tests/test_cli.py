@@ -7,6 +7,7 @@ import hashlib
 from sqlalchemy import func, select, update
 
 from inventory.core.db import db
+from inventory.offices import tree
 from inventory.offices.models import Office
 from inventory.offices.regions import official_regions
 from inventory.stock.models import Balance
@@ -74,6 +75,21 @@ def test_import_regions_builds_the_tree_and_is_idempotent(app):
     assert "0 office(s) created" in second.output
     assert offices["62.02.05"].path.startswith(offices["62.02"].path)
     assert offices["62.02"].path.startswith(offices["62"].path)
+
+
+def test_import_regions_puts_provinces_under_an_existing_national_office_of_another_code(app):
+    with app.app_context():
+        tree.create("NAT", "Ditjen Dukcapil", "national")
+        db.session.commit()
+
+    result = run(app, "offices", "import-regions", "--under", "62")
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        nationals = db.session.execute(select(Office.code).where(Office.kind == "national")).scalars().all()
+        province = db.session.execute(select(Office).where(Office.code == "62")).scalar_one()
+        assert nationals == ["NAT"]
+        assert province.parent.code == "NAT"
 
 
 def test_import_regions_rejects_an_unknown_code(app):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, false
+from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..core.db import db, utcnow
@@ -79,6 +79,14 @@ class Office(db.Model):
             name="destruction_settings_positive",
         ),
         CheckConstraint("public_stale_days > 0", name="public_stale_days_positive"),
+        # One national office: the root every total adds up to (tree.create says so first).
+        Index(
+            "uq_offices_one_national",
+            "kind",
+            unique=True,
+            sqlite_where=text("kind = 'national'"),
+            postgresql_where=text("kind = 'national'"),
+        ),
         # PostgreSQL uses a btree for `path LIKE '/1/7/%'` only with pattern ops.
         Index("ix_offices_path_pattern", "path", postgresql_ops={"path": "varchar_pattern_ops"}),
     )

@@ -52,6 +52,9 @@ def import_regions(under: str | None = None) -> tuple[int, int]:
     if under is not None and not any(code == under for code, *_ in regions):
         raise NotFound(f"{under!r} is not an official province or regency code.", error="unknown_region")
     existing = {o.code: o for o in db.session.execute(select(Office)).scalars()}
+    root = next((o for o in existing.values() if o.kind == "national"), None)
+    if root is not None:  # an admin's own national office (any code) stays the one root
+        existing[NATIONAL_CODE] = root
     created = 0
     for code, name, kind, parent_code in regions:
         if code in existing:

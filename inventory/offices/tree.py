@@ -98,6 +98,8 @@ def create(
         )
     if _exists(code):
         raise Conflict(f"Office {code!r} already exists.", error="office_exists")
+    if kind == "national":
+        _refuse_second_national()
     # A mobile unit's code names no province: it keeps the days of the office it sits under.
     time_zone = time_zone or zone_for_code(code) or (parent.time_zone if parent else DEFAULT_ZONE)
     office = Office(
@@ -112,6 +114,8 @@ def create(
     except IntegrityError:
         if _exists(code):
             raise Conflict(f"Office {code!r} already exists.", error="office_exists") from None
+        if kind == "national":
+            _refuse_second_national()
         raise
     opened(office, parent)
     return office
@@ -119,6 +123,22 @@ def create(
 
 def _exists(code: str) -> bool:
     return db.session.execute(select(Office.id).where(Office.code == code)).first() is not None
+
+
+def national_office() -> Office | None:
+    """The root of the tree, if it has been created (the database allows one)."""
+    return db.session.execute(select(Office).where(Office.kind == "national")).scalar_one_or_none()
+
+
+def _refuse_second_national() -> None:
+    """The tree has one root: every total, report and quota adds up to it. A second national
+    office would start a country of its own that nothing above it sees."""
+    existing = national_office()
+    if existing is not None:
+        raise Conflict(
+            f"There is already a national office ({existing.code}); the tree has one.",
+            error="national_exists",
+        )
 
 
 def opened(office: Office, parent: Office | None) -> None:

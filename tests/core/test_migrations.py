@@ -243,3 +243,33 @@ def test_planned_transfers_migrate_up_and_down(empty_database_url):
             connection.execute(old_insert, {"at": now})  # the status it knew before
         command.upgrade(config, "head")
         db.engine.dispose()
+
+
+def test_one_national_office_migrates_up_and_down(empty_database_url):
+    """0019: a database with two national offices is not upgraded silently; with one, a second
+    is refused by the database itself, and downgrading lifts that."""
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=empty_database_url)
+    insert = text(
+        "INSERT INTO offices (id, code, name, kind, path, min_stock, active, created_at, time_zone)"
+        " VALUES (:id, :code, 'Nasional', 'national', :path, 0, true, '2024-01-01', 'WIB')"
+    )
+    first, second = ({"id": n, "code": code, "path": f"/{n}/"} for n, code in ((1, "ID"), (2, "NAT")))
+    with app.app_context():
+        migrate = app.extensions["migrate"]
+        config = migrate.migrate.get_config(directory=migrate.directory)
+        command.upgrade(config, "0018")
+        with db.engine.begin() as connection:
+            connection.execute(insert, first)
+            connection.execute(insert, second)
+        with pytest.raises(RuntimeError, match=r"2 national offices \(ID, NAT\)"):
+            command.upgrade(config, "head")
+        with db.engine.begin() as connection:
+            connection.execute(text("DELETE FROM offices WHERE code = 'NAT'"))
+        command.upgrade(config, "head")
+        with pytest.raises(DatabaseError), db.engine.begin() as connection:
+            connection.execute(insert, second)
+
+        command.downgrade(config, "0018")
+        with db.engine.begin() as connection:
+            connection.execute(insert, second)
+        db.engine.dispose()

@@ -9,6 +9,7 @@ from collections import Counter
 import pytest
 
 from inventory.core.unit_of_work import is_idempotent
+from tests.conftest import ApiClient
 from tests.helpers import PRINTED, books_problems, deliver, dispatch, ok, print_card, world
 from tests.stock.test_concurrency import run_together
 
@@ -303,3 +304,22 @@ def test_one_office_code_created_five_times_at_once_is_created_once(api):
     assert all("62.02.07" in refusal["message"] for refusal in refusals)
     offices = ok(api.get("/offices", query_string={"parent": "62.02", "per_page": 100}, as_="admin"))
     assert [office["code"] for office in offices["items"]].count("62.02.07") == 1
+
+
+def test_five_national_offices_created_at_once_leave_one(app):
+    """On PostgreSQL all five pass the check and meet at the unique index: four are told why."""
+    client = ApiClient(app)
+    client.add_user("admin", "admin")
+
+    responses = run_together(
+        5,
+        lambda n: client.post(
+            "/offices", {"code": f"N{n}", "name": "Nasional", "kind": "national"}, as_="admin"
+        ),
+    )
+
+    assert Counter(response.status_code for response in responses) == {201: 1, 409: 4}, [
+        response.json for response in responses
+    ]
+    assert {r.json["error"] for r in responses if r.status_code == 409} == {"national_exists"}
+    assert client.get("/offices?kind=national", as_="admin").json["total"] == 1

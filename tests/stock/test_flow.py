@@ -91,6 +91,18 @@ def test_an_office_code_is_taken_once_and_only_admins_create_offices(api):
     assert list_offices(api)["total"] == 7
 
 
+@pytest.mark.parametrize("code", ["ID", "ID2", "NAT"])
+def test_the_tree_has_one_national_office(api, code):
+    refused(
+        create_office(api, code, "national", None),
+        409,
+        "office_exists" if code == "ID" else "national_exists",
+    )
+
+    assert list_offices(api)["total"] == 7
+    assert codes(list_offices(api, kind="national")) == ["ID"]
+
+
 def test_offices_are_listed_by_parent_and_kind(api):
     assert list_offices(api)["total"] == 7
     assert set(codes(list_offices(api, parent="62.02"))) == {"62.02.05", "62.02.06", "62.02-JB1"}
