@@ -15,7 +15,8 @@ locked first), `counted` reads `recorded` (through `day`), and `shifted` waits f
 `counted` (its count). That is the global order every writer keeps (balances, then usage,
 then rollups, each by id), so no two writers deadlock. With no blank left, or with the
 office closed or requiring a serial (prints naming one take stock/serial_prints.py),
-`taken` is empty, and so is everything after it: nothing is written.
+`taken` is empty, and so is everything after it: nothing is written. So it is when every
+blank left has a recorded serial: a print naming none cannot say which of them it took.
 PostgreSQL runs every data-modifying WITH to completion, read or not, so `queued` needs
 no reader.
 
@@ -32,6 +33,8 @@ PRINT_ONE = text(
         UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
         WHERE office_id = :office_id AND on_hand >= 1
           AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active AND NOT serials_required)
+          AND on_hand - 1 >= COALESCE((SELECT sum(last - first + 1) FROM serial_ranges
+                                       WHERE office_id = :office_id), 0)
         RETURNING on_hand, (SELECT time_zone FROM offices WHERE id = :office_id) AS time_zone,
                   (SELECT min_stock FROM offices WHERE id = :office_id) AS min_stock
     ), recorded AS (

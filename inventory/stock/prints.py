@@ -19,7 +19,7 @@ from ..core.principal import Principal
 from ..offices.models import Office
 from ..offices.time_zones import local_day, local_days
 from ..offices.tree import OfficeRef
-from . import books, custody, rollups, settlement
+from . import books, custody, rollups, serial_ranges, settlement
 from .events import StockMoved
 from .ledger import M, movement_out
 from .print_sql import PRINT_ONE
@@ -73,11 +73,13 @@ def _alerts_now(on_hand: int, min_stock: int) -> bool:
 
 
 # SQLite's debit of a print: the guard also holds while the office is closed, or requires
-# every print to name its serial (such prints take serial_prints.py). It returns
+# every print to name its serial (such prints take serial_prints.py), or has only blanks
+# with recorded serials left (a print naming none could not say which it took). It returns
 # the office's time zone too (the print counts on the office's local day: count_usage) and
 # its min_stock (whether its alerts follow now: _alerts_now).
 _PRINT_DEBIT = books.PLAIN_DEBIT.where(
-    exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True), _O.c.serials_required.is_(False))
+    exists().where(_O.c.id == bindparam("office"), _O.c.active.is_(True), _O.c.serials_required.is_(False)),
+    books.B.c.on_hand - 1 >= serial_ranges.held_expression(bindparam("office")),
 ).returning(
     select(_O.c.time_zone).where(_O.c.id == bindparam("office")).scalar_subquery(),
     select(_O.c.min_stock).where(_O.c.id == bindparam("office")).scalar_subquery(),
@@ -86,9 +88,13 @@ _PRINT_DEBIT = books.PLAIN_DEBIT.where(
 
 def _refuse_print(office: OfficeRef) -> NoReturn:
     """Which guard held: the office closed (read afresh), its prints needing a serial (this one
-    named none: serial_prints.py takes those that do), else no blank left."""
+    named none: serial_prints.py takes those that do), every blank left having a recorded
+    serial (409 serials_needed), else no blank left."""
     books.require_active(replace(office, active=None))
     refuse_unnamed(office)
+    on_hand = books.lock_balances(office.id)[office.id]
+    if on_hand >= 1:
+        serial_ranges.refuse_unnamed_serialled(office.code, office.id, 1, on_hand - 1, what="print")
     books.refuse(office.id, 1)
 
 

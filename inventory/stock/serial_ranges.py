@@ -320,22 +320,37 @@ def _trail(movement_id: int, parts: list[tuple[int, int, int]]) -> None:
 # --- reading ---------------------------------------------------------------------
 
 
-def refuse_unnamed_serialled(office_code: str, office_id: int, quantity: int, on_hand_after: int) -> None:
-    """A transfer that names no serials sends blanks without serials. When the office would be
-    left with more serialled blanks than blanks, some of those sent had serials, and which ones
-    nobody said: refused (409 serials_needed; the caller's transaction is rolled back), so the
-    ranges never stay on the books of an office that no longer holds them (verify)."""
+def refuse_unnamed_serialled(
+    office_code: str, office_id: int, quantity: int, on_hand_after: int, what: str = "transfer"
+) -> None:
+    """A transfer (or print) that names no serials takes blanks without serials. When the office
+    would be left with more serialled blanks than blanks, some of those taken had serials, and
+    which ones nobody said: refused (409 serials_needed; the caller's transaction is rolled
+    back), so the ranges never stay on the books of an office that no longer holds them (verify)."""
     held = tracked(office_id)
     if held > on_hand_after:
         plain = max(on_hand_after + quantity - held, 0)
+        advice = (
+            "name the serial of the blank it was printed on (`serial`)."
+            if what == "print"
+            else f'name the serials of the {quantity} to send, or send "serials": "lowest".'
+        )
         raise Conflict(
-            f"Only {plain} of office {office_code}'s blanks have no recorded serials: name the"
-            f' serials of the {quantity} to send, or send "serials": "lowest".',
+            f"Only {plain} of office {office_code}'s blanks have no recorded serials: {advice}",
             error="serials_needed",
-            field="serials",
+            field="serial" if what == "print" else "serials",
             without_serials=plain,
             quantity=quantity,
         )
+
+
+def held_expression(office_id):
+    """How many blanks with recorded serials the office holds, as a scalar subquery (0 for none)."""
+    return (
+        select(func.coalesce(func.sum(R.c.last - R.c.first + 1), 0))
+        .where(R.c.office_id == office_id)
+        .scalar_subquery()
+    )
 
 
 def tracked(office_id: int) -> int:

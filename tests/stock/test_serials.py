@@ -178,8 +178,28 @@ def test_an_office_may_require_serials(api):
     refused(api.post("/offices/62.02/prints/batch", batch, as_="operator"), 422, "serial_required")
     ok(serial_print(api, "S2", code="62.02", as_="operator"), 201)
     ok(api.patch("/offices/62.02", {"serials_required": False}, as_="manager"))
+    deliver(api, "62.02", 1)  # a blank without a serial: a print naming none may take it
     ok(api.post("/offices/62.02/prints", PRINTED, as_="operator"), 201)
-    assert stock(api, "62.02")["on_hand"] == 1
+    assert stock(api, "62.02")["on_hand"] == 2
+    assert books_problems(api) == []
+
+
+def test_a_print_naming_no_serial_takes_only_blanks_without_one(api):
+    """Two blanks with serials and one without: one print may name none; after it, every blank
+    left has a serial, and a print must say which (409 serials_needed, nothing written)."""
+    deliver(api, "62.02", 2, serials=["P1-P2"])
+    deliver(api, "62.02", 1)
+    ok(api.post("/offices/62.02/prints", PRINTED, as_="operator"), 201)
+    before = stock(api, "62.02")
+
+    for body in (PRINTED, SPOILED):
+        refusal = refused(api.post("/offices/62.02/prints", body, as_="operator"), 409, "serials_needed")
+        assert (refusal["details"]["without_serials"], refusal["details"]["field"]) == (0, "serial")
+    assert stock(api, "62.02") == before
+    assert books_problems(api) == []
+
+    ok(serial_print(api, "P2", code="62.02", as_="operator"), 201)
+    assert stock(api, "62.02")["on_hand"] == 1 and books_problems(api) == []
 
 
 def test_concurrent_lowest_transfers_never_take_the_same_range(api):
