@@ -103,11 +103,20 @@ def cancel_transfer(transfer_id: int, actor: Principal) -> dict:
     return cancel_in_transit(transfer_id, actor)
 
 
-def cancel_as(transfer: dict, actor: Principal, source_path: str) -> dict:
+def cancel_as(transfer: dict, actor: Principal, source_path: str, plan_only: bool = False) -> dict:
     """POST /transfers/{id}/cancel, from the API and the dashboard alike. Warehouse of the
     source (TRANSFER) cancels whatever the transfer is now; a planner (PLAN) only calls off a
     plan, even if it leaves meanwhile, and a second click on one called off already is 409
-    transfer_not_planned, as for the warehouse, not 403. One on the road is TRANSFER's alone."""
+    transfer_not_planned, as for the warehouse, not 403. One on the road is TRANSFER's alone.
+
+    `plan_only` (the dashboard's "Cancel the plan", shown on a plan): only ever calls off the
+    plan, for the warehouse too. A page left open while someone dispatched the plan would
+    otherwise call back a shipment where its user meant to drop a plan: 409
+    transfer_not_planned instead, and nothing moves."""
+    if plan_only:
+        if not permissions.may(actor, permissions.TRANSFER, source_path):
+            permissions.require_any(actor, permissions.PLANNERS, source_path)
+        return cancel_planned(transfer["id"], actor)
     planner_may = transfer["status"] in ("planned", "cancelled")
     if planner_may and not permissions.may(actor, permissions.TRANSFER, source_path):
         permissions.require_any(actor, permissions.PLANNERS, source_path)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import or_, select
@@ -267,7 +267,9 @@ def _cancel(transfer: dict):
     """Call back one in transit (TRANSFER at the source), or call off a planned one (its
     managers too): the same rule as POST /transfers/{id}/cancel."""
     office = office_for(transfer["from"])
-    if PostForm().validate_on_submit() and write(lambda: stock.cancel_as(transfer, principal(), office.path)):
+    plan_only = request.form.get("only") == "planned"  # the plan's own button: never a call-back
+    work = lambda: stock.cancel_as(transfer, principal(), office.path, plan_only=plan_only)  # noqa: E731
+    if PostForm().validate_on_submit() and write(work):
         flash(_("Transfer %(id)s cancelled.", id=transfer["id"]), "success")
     return redirect(url_for("web.office_page", code=office.code))
 

@@ -117,6 +117,26 @@ def test_a_manager_calls_off_a_plan_but_not_a_transfer_on_the_road(web):
     assert books_problems(web) == []
 
 
+@pytest.mark.parametrize("who", ["warehouse", "manager"])
+def test_a_plan_dispatched_while_its_page_was_open_is_not_called_back_by_its_cancel(web, who):
+    """The plan's Cancel button calls off a plan only: clicked on a page shown before someone
+    dispatched it, it is refused as the API's 409, and the blanks stay on the road."""
+    deliver(web, "62.02", 100)
+    transfer_id = planned(web)
+    b = browser(web, who)
+    page = b.text("/offices/62.02")
+    form = re.search(rf'<form[^>]*action="/transfers/{transfer_id}/cancel".*?</form>', page, re.S)
+    assert form and 'name="only" value="planned"' in form.group(0), page
+    ok(web.post(f"/transfers/{transfer_id}/dispatch", as_="warehouse"))
+
+    assert b.post(f"/transfers/{transfer_id}/cancel", {"only": "planned"}).status_code == 302
+
+    assert "Kiriman ini tidak lagi berstatus rencana (Dalam perjalanan)." in b.text("/offices/62.02")
+    assert ok(web.get(f"/transfers/{transfer_id}", as_="admin"))["status"] == "in_transit"
+    assert (stock(web, "62.02")["on_hand"], stock(web, "62.02.05")["in_transit_in"]) == (70, 30)
+    assert books_problems(web) == []
+
+
 def test_a_dispatch_without_the_blanks_is_flashed_and_writes_nothing(web):
     deliver(web, "62.02", 10)
     transfer_id = planned(web)
