@@ -20,6 +20,7 @@ from .schemas import (
     BatchPrintItemSchema,
     BatchPrintSchema,
     BatchResultSchema,
+    CancelSchema,
     DeliverySchema,
     LedgerPageSchema,
     LedgerQuerySchema,
@@ -346,16 +347,20 @@ def dispatch_planned(data, transfer_id):
 
 
 @transfers_blp.route("/transfers/<id:transfer_id>/cancel", methods=["POST"])
+@transfers_blp.arguments(CancelSchema(), required=False)  # no body: cancel whatever it is now
 @idempotent
 @transfers_blp.doc(**IDEMPOTENT)
 @transfers_blp.response(200, TransferSchema)
 @writes
-def cancel(transfer_id):
+def cancel(data, transfer_id):
     """Call back a transfer still in transit (the blanks return to the source), or call off a
-    planned one (nothing moved): warehouse of the source; a planned one also its managers."""
+    planned one (nothing moved): warehouse of the source; a planned one also its managers.
+    With `plan_only`, only a plan is called off (409 transfer_not_planned once it has left)."""
     transfer = ledger.get_transfer(transfer_id)
     source_path = tree.get_by_code(transfer["from"]).path
-    return service.cancel_as(transfer, current_principal(), source_path)
+    return service.cancel_as(
+        transfer, current_principal(), source_path, plan_only=data.get("plan_only", False)
+    )
 
 
 # --- serials -------------------------------------------------------------------------

@@ -319,6 +319,18 @@ class TransferSchema(ma.Schema):
     )
 
 
+class CancelSchema(Strict):
+    """Optional: what the caller means to cancel."""
+
+    plan_only = StrictBoolean(
+        load_default=False,
+        metadata={
+            "description": "Only call off a plan: 409 transfer_not_planned, and nothing moves, if it "
+            "was dispatched meanwhile (without it, the warehouse calls back whatever it is now)."
+        },
+    )
+
+
 class PlannedDispatchSchema(Strict):
     """Optional: the serials of the blanks that leave, as POST /transfers takes them."""
 

@@ -304,6 +304,41 @@ def test_bad_dispatch_bodies_are_422_and_leave_it_planned(api, body):
     assert stock(api, "62.02")["on_hand"] == 50
 
 
+@pytest.mark.parametrize("who", ["warehouse", "manager"])
+def test_a_plan_only_cancel_never_calls_back_a_plan_that_has_left(api, who):
+    deliver(api, "62.02", 50)
+    transfer = planned(api)
+    ok(api.post(f"/transfers/{transfer['id']}/dispatch", as_="warehouse"))
+
+    body = refused(
+        api.post(f"/transfers/{transfer['id']}/cancel", {"plan_only": True}, as_=who),
+        409,
+        "transfer_not_planned",
+    )
+
+    assert body["details"]["status"] == "in_transit"
+    assert ok(api.get(f"/transfers/{transfer['id']}", as_="admin"))["status"] == "in_transit"
+    assert (stock(api, "62.02")["on_hand"], stock(api, "62.02.05")["in_transit_in"]) == (20, 30)
+    other = planned(api, quantity=5)
+    called_off = ok(api.post(f"/transfers/{other['id']}/cancel", {"plan_only": True}, as_=who))
+    assert called_off["status"] == "cancelled"
+    refused(
+        api.post(f"/transfers/{other['id']}/cancel", {"plan_only": True}, as_="operator"), 403, "forbidden"
+    )
+    assert books_problems(api) == []
+
+
+@pytest.mark.parametrize(
+    "body", [{"plan_only": 1}, {"plan_only": "yes"}, {"plan_only": None}, {"other": True}, []]
+)
+def test_bad_cancel_bodies_are_422_and_change_nothing(api, body):
+    deliver(api, "62.02", 50)
+    transfer = planned(api)
+    response = api.post(f"/transfers/{transfer['id']}/cancel", body, as_="warehouse")
+    assert response.status_code == 422, response.json
+    assert ok(api.get(f"/transfers/{transfer['id']}", as_="admin"))["status"] == "planned"
+
+
 def test_a_retried_dispatch_with_its_idempotency_key_replays_the_answer(api):
     deliver(api, "62.02", 50)
     transfer = planned(api)
