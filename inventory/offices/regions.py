@@ -15,7 +15,7 @@ from sqlalchemy import select
 from ..core.db import db
 from ..core.errors import NotFound
 from .models import Office
-from .tree import opened
+from .tree import lock_tree, opened
 
 NATIONAL_CODE = "ID"
 NATIONAL_NAME = "Ditjen Dukcapil (nasional)"
@@ -51,6 +51,7 @@ def import_regions(under: str | None = None) -> tuple[int, int]:
     regions = [r for r in official_regions() if _wanted(r[0], r[3], under)]
     if under is not None and not any(code == under for code, *_ in regions):
         raise NotFound(f"{under!r} is not an official province or regency code.", error="unknown_region")
+    lock_tree()  # before reading what exists: a concurrent import or creation has committed
     existing = {o.code: o for o in db.session.execute(select(Office)).scalars()}
     root = next((o for o in existing.values() if o.kind == "national"), None)
     if root is not None:  # an admin's own national office (any code) stays the one root

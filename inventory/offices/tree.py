@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import bindparam, func, or_, select, text
 from sqlalchemy import update as update_
 from sqlalchemy.exc import IntegrityError
 
@@ -86,6 +86,7 @@ def place_by_code(code: str) -> OfficeRef:
 def create(
     code: str, name: str, kind: str, parent_code: str | None = None, time_zone: str | None = None
 ) -> Office:
+    lock_tree()
     parent = get_by_code(parent_code) if parent_code else None
     allowed = PARENT_KINDS[kind]
     parent_kind = parent.kind if parent else None
@@ -119,6 +120,21 @@ def create(
         raise
     opened(office, parent)
     return office
+
+
+def lock_tree() -> None:
+    """Offices are created one transaction at a time (PostgreSQL: a transaction-level advisory
+    lock; SQLite's one write lock already does it). Two region imports, or an import and an
+    admin's new office, would otherwise both find a code (or the national office) missing and
+    both insert it; the second would then meet the unique index. Creating offices is an
+    admin's rare act, so making them wait for each other costs nothing that matters."""
+    if connection().dialect.name == "postgresql":
+        connection().execute(_LOCK_TREE)
+
+
+# Any constant shared by every creator of offices; the idempotency keys' locks are hashes of
+# a user and a key (core/unit_of_work.py), so a collision would only make one wait.
+_LOCK_TREE = text("SELECT pg_advisory_xact_lock(7305202)")
 
 
 def _exists(code: str) -> bool:

@@ -358,6 +358,11 @@ def describe(error: DomainError) -> str:
         "token_not_found": lambda: _("No such token."),
         "unknown_region": lambda: _("This is not an official province or regency code."),
         "office_exists": lambda: _("An office with this code already exists."),
+        "national_exists": lambda: _("There is already a national office: the tree has one."),
+        "serials_needed": lambda: _(
+            "Only %(plain)s of the blanks here have no recorded serial: say which blanks, by their serials.",
+            plain=d.get("without_serials"),
+        ),
         "bad_parent": lambda: _("An office of this kind cannot sit there."),
         "bad_sign": lambda: _("This kind of adjustment needs the other direction."),
         "bad_population": lambda: _("These figures cannot all be true: %(reason)s", reason=error.message),

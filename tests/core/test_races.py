@@ -323,3 +323,28 @@ def test_five_national_offices_created_at_once_leave_one(app):
     ]
     assert {r.json["error"] for r in responses if r.status_code == 409} == {"national_exists"}
     assert client.get("/offices?kind=national", as_="admin").json["total"] == 1
+
+
+def test_region_imports_and_a_new_national_office_at_once_build_one_tree(app):
+    """Two imports of one regency and an admin's national office at once, on an empty tree:
+    each waits for the other, so none meets a unique index (a 500); one national office."""
+    client = ApiClient(app)
+    client.add_user("admin", "admin")
+    calls = [
+        ("/regions/import", {"under": "62.02"}),
+        ("/regions/import", {"under": "62.02"}),
+        ("/offices", {"code": "RI", "name": "Nasional", "kind": "national"}),
+    ]
+
+    responses = run_together(3, lambda n: client.post(calls[n][0], calls[n][1], as_="admin"))
+
+    statuses = [response.status_code for response in responses]
+    assert statuses[:2] == [200, 200] and statuses[2] in (201, 409), [r.json for r in responses]
+    assert sorted(response.json["created"] for response in responses[:2])[0] == 0
+    nationals = client.get("/offices?kind=national", as_="admin").json
+    assert nationals["total"] == 1
+    regency = client.get("/offices/62.02", as_="admin").json
+    assert regency["parent_code"] == "62"
+    province = client.get("/offices/62", as_="admin").json
+    assert province["parent_code"] == nationals["items"][0]["code"]
+    assert books_problems(client) == []
