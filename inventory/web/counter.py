@@ -30,7 +30,7 @@ from ..core.db import db, utcnow
 from ..offices import tree
 from ..offices.models import Office
 from ..offices.time_zones import ZONES, local_day
-from ..stock import ledger
+from ..stock import ledger, serial_ranges
 from ..stock import service as stock
 from ..stock.ledger import M
 from . import counter_rules
@@ -97,6 +97,9 @@ def _render(
     page = render_template(
         "web/counter.html",
         office=office,
+        # The serial box, where the office's blanks have recorded serials (prints must then say
+        # which blank once no blank without one is left: 409 serials_needed).
+        serial_tracked=office.serials_required or serial_ranges.tracked(office.id) > 0,
         form=counter,
         day_form=day,
         day_field=day_field,
@@ -132,11 +135,15 @@ def counter_print(code: str):
     office = _office(code)
     form = CounterForm()
     if not form.validate_on_submit():
-        flash(_("Choose a reason, then press Printed or Spoiled."), "error")
+        if form.serial.errors:
+            flash(_("The serial could not be read: %(error)s", error=form.serial.errors[0]), "error")
+        else:
+            flash(_("Choose a reason, then press Printed or Spoiled."), "error")
         return _answer(office, 422)
     session[REASON_KEY] = form.reason.data
     ref = tree.OfficeRef.of(office)
-    work = lambda: stock.consume(ref, principal(), outcome=form.outcome.data, reason=form.reason.data)  # noqa: E731
+    chosen = {"outcome": form.outcome.data, "reason": form.reason.data, "serial": form.serial.data}
+    work = lambda: stock.consume(ref, principal(), **chosen)  # noqa: E731
     if not write_once(form.nonce.data, work):
         return _answer(office, 409)
     if form.outcome.data == "spoiled":

@@ -42,7 +42,7 @@ from wtforms.validators import (
 from ..auth import passwords
 from ..core.schemas import EARLIEST, LATEST
 from ..planning.population_csv import MAX_FIGURE
-from ..stock.serials import NotationError, parse_notations
+from ..stock.serials import NotationError, parse_notations, parse_range
 from .labels import ALERT_KINDS, CHANNELS, DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
 
 
@@ -192,11 +192,32 @@ class ReceiptForm(FlaskForm):
     missing_serials = SerialsField(_l("Missing serials"))
 
 
+class SerialField(StringField):
+    """One blank's serial as typed or scanned, read into a range of one; empty: None."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        self.text, self.data = self.data, None
+        if self.text and self.text.strip():
+            try:
+                found = parse_range(self.text.strip())
+            except NotationError as error:
+                raise ValueError(str(error)) from None
+            if found.count != 1:
+                raise ValueError(_l("Name one serial."))
+            self.data = found
+
+    def _value(self) -> str:
+        return ""  # a serial is used once: the next card starts with an empty box
+
+
 class CounterForm(OnceForm):
-    """The counter's one form: the reason stays chosen, the button pressed is the outcome."""
+    """The counter's one form: the reason stays chosen, the button pressed is the outcome; where
+    the office's blanks have recorded serials, the blank's serial may be typed or scanned."""
 
     reason = RadioField(_l("Reason"), choices=lambda: choices(PRINT_REASONS), validators=[DataRequired()])
     outcome = HiddenField(validators=[DataRequired(), AnyOf(list(PRINT_OUTCOMES))])
+    serial = SerialField(_l("Serial of this blank"))
 
 
 class UndoForm(OnceForm):

@@ -7,19 +7,21 @@ from datetime import timedelta
 
 import inventory.web.counter as counter
 from inventory.offices.time_zones import today_in
-from tests.helpers import deliver, ledger
+from tests.helpers import books_problems, deliver, ledger
 from tests.web.dashboard import NONCE, browser
 
 JSON = {"Accept": "application/json"}
 UNDO = re.compile(r'name="movement" value="(\d+)"')
 
 
-def press(b, outcome="printed", reason="new_record", nonce=None, code="62.02", **kwargs):
+def press(b, outcome="printed", reason="new_record", nonce=None, code="62.02", serial=None, **kwargs):
     data = {
         "outcome": outcome,
         "reason": reason,
         "nonce": nonce or NONCE.search(b.text(f"/offices/{code}/counter")).group(1),
     }
+    if serial is not None:
+        data["serial"] = serial
     return b.post(f"/offices/{code}/counter/prints", data, **kwargs)
 
 
@@ -150,3 +152,41 @@ def test_end_of_day_refuses_bad_days_and_counts(web):
     b.post("/offices/62.02/counter/day", day_form(today, printed_other=7))
     assert "5 kartu tercatat, 0 sudah tercatat, 2 ditolak" in b.text("/offices/62.02/counter")
     assert web.on_hand("62.02") == 0
+
+
+def test_where_blanks_have_serials_the_counter_takes_the_blanks_serial(web):
+    """One blank without a serial and two with: a press may name none once; then the counter
+    asks which blank (409 serials_needed, nothing written) and takes it by its serial."""
+    deliver(web, "62.02", 2, serials=["C01-C02"])
+    deliver(web, "62.02", 1)
+    b = browser(web, "operator")
+    assert 'name="serial"' in b.text("/offices/62.02/counter")
+    assert press(b, headers=JSON).status_code == 200
+
+    refused = press(b, headers=JSON)
+    assert refused.status_code == 409 and refused.json["on_hand"] == 2
+    assert refused.json["messages"][0][0] == "error"
+    assert "Hanya 0 blangko di sini yang nomor serinya tidak tercatat" in refused.json["messages"][0][1]
+    assert press(b, serial="C0\u00001", headers=JSON).status_code == 422  # refused before any view
+    for bad in ("C01-C02", "x" * 65, "C02+2"):
+        unreadable = press(b, serial=bad, headers=JSON)
+        assert unreadable.status_code == 422, (bad, unreadable.status_code)
+        assert unreadable.json, (bad, unreadable.get_data()[:400])
+        assert "Nomor seri tidak terbaca" in unreadable.json["messages"][0][1], bad
+    assert press(b, serial="C09", headers=JSON).status_code == 409  # not held here
+    assert web.on_hand("62.02") == 2
+
+    answer = press(b, serial=" C02 ", headers=JSON)
+    assert answer.status_code == 200 and answer.json["on_hand"] == 1
+    ended = web.get("/serials/C02", as_="admin").json["ended_by"]
+    assert (ended["kind"], ended["outcome"], ended["movement_id"]) == (
+        "print",
+        "printed",
+        ledger(web, "62.02")["items"][0]["id"],
+    )
+    assert books_problems(web) == []
+
+
+def test_an_office_without_serials_shows_no_serial_box(web):
+    deliver(web, "62.02", 3)
+    assert 'name="serial"' not in browser(web, "operator").text("/offices/62.02/counter")

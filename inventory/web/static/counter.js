@@ -46,12 +46,18 @@
     });
   }
 
+  // A blank's serial is used once: the box is emptied as the press is sent, and keeps the
+  // focus when a serial was typed or scanned into it, ready for the next blank.
+  var serial = form.elements.namedItem("serial");
+
   function record(outcome) {
     var data = new FormData(form);
     data.set("outcome", outcome);
     data.set("nonce", nonce());
     send(form.action, data);
-    printButton.focus();
+    var scanned = serial && serial.value;
+    if (serial) serial.value = "";
+    (scanned ? serial : printButton).focus();
   }
 
   form.addEventListener("submit", function (event) {

@@ -180,3 +180,36 @@ def test_an_expired_counter_page_says_so_and_records_nothing(page: Page):
     expect(page.locator("#counter-status")).to_contain_text("kedaluwarsa")
     page.reload()
     assert figure(page, "left") == left
+
+
+def test_a_scanned_serial_is_recorded_and_the_box_waits_for_the_next_blank(page: Page, demo_tokens):
+    """A district whose blanks all have recorded serials: the operator scans one (a scanner
+    types it and presses Enter), the print is recorded by that serial, and the emptied box keeps
+    the focus; a press naming none is refused, since every blank left has a serial."""
+    code = "62.02.01"
+    headers = {"Authorization": f"Bearer {demo_tokens['warehouse']}"}
+    assert page.request.get(f"/api/v1/offices/{code}/stock", headers=headers).json()["on_hand"] == 0
+    delivered = page.request.post(
+        f"/api/v1/offices/{code}/deliveries",
+        data={"quantity": 2, "serials": ["SCAN01-SCAN02"]},
+        headers=headers,
+    )
+    assert delivered.status == 201, delivered.text()
+    log_in(page, "operator", "demo-operator")
+    page.goto(f"/offices/{code}/counter")
+    box = page.locator("input[name=serial]")
+
+    box.fill("SCAN02")
+    box.press("Enter")
+
+    expect(page.locator("#tally-left")).to_have_text("1")
+    expect(page.locator("#counter-status")).to_have_text("Cetak tercatat.")
+    expect(box).to_have_value("")
+    expect(box).to_be_focused()
+    ended = page.request.get("/api/v1/serials/SCAN02", headers=headers).json()["ended_by"]
+    assert (ended["kind"], ended["outcome"]) == ("print", "printed")
+
+    page.locator("#print-button").click()
+    expect(page.locator("#counter-status")).to_contain_text("nomor serinya tidak tercatat")
+    expect(page.locator("#tally-left")).to_have_text("1")
+    log_out(page)
