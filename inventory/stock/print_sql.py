@@ -16,7 +16,9 @@ locked first), `counted` reads `recorded` (through `day`), and `shifted` waits f
 then rollups, each by id), so no two writers deadlock. With no blank left, or with the
 office closed or requiring a serial (prints naming one take stock/serial_prints.py),
 `taken` is empty, and so is everything after it: nothing is written. So it is when every
-blank left has a recorded serial: a print naming none cannot say which of them it took.
+blank left has a recorded serial: a print naming none cannot say which of them it took. That
+count is read by serials_held_now (migration 0020), afresh when the print has waited for the
+balance row: a delivery of serialled blanks committed meanwhile is counted.
 PostgreSQL runs every data-modifying WITH to completion, read or not, so `queued` needs
 no reader.
 
@@ -33,8 +35,7 @@ PRINT_ONE = text(
         UPDATE balances SET on_hand = on_hand - 1, updated_at = :recorded_at
         WHERE office_id = :office_id AND on_hand >= 1
           AND EXISTS (SELECT 1 FROM offices WHERE id = :office_id AND active AND NOT serials_required)
-          AND on_hand - 1 >= COALESCE((SELECT sum(last - first + 1) FROM serial_ranges
-                                       WHERE office_id = :office_id), 0)
+          AND on_hand - 1 >= serials_held_now(:office_id)
         RETURNING on_hand, (SELECT time_zone FROM offices WHERE id = :office_id) AS time_zone,
                   (SELECT min_stock FROM offices WHERE id = :office_id) AS min_stock
     ), recorded AS (
