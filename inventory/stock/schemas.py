@@ -16,7 +16,7 @@ from .models import (
     TRANSFER_CUSTODIES,
     TRANSFER_STATUSES,
 )
-from .serials import MAX_RANGES, NotationError, parse_notations, parse_range
+from .serials import MAX_RANGES, NotationError, parse_notations, parse_one
 
 
 class Serials(fields.List):
@@ -60,12 +60,9 @@ class SerialField(fields.String):
     def _deserialize(self, value, attr, data, **kwargs):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            found = parse_range(text)
+            return parse_one(text)
         except NotationError as error:
             raise ma.ValidationError(str(error)) from None
-        if found.count != 1:
-            raise ma.ValidationError("Name one serial.")
-        return found
 
 
 class AgainstRequest(Strict):

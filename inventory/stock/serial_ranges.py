@@ -355,8 +355,7 @@ def held_expression(office_id):
 
 def tracked(office_id: int) -> int:
     """How many of the office's blanks on hand are serial-tracked."""
-    held = select(func.coalesce(func.sum(R.c.last - R.c.first + 1), 0)).where(R.c.office_id == office_id)
-    return int(connection().execute(held).scalar_one())
+    return int(connection().execute(select(held_expression(office_id))).scalar_one())
 
 
 def held_by(office_id: int, limit: int) -> dict:

@@ -73,6 +73,15 @@ def parse_serial(text: str) -> tuple[str, int, int]:
     return prefix, len(digits), int(digits)
 
 
+def parse_one(text: str) -> SerialRange:
+    """One blank's serial (a print names one), read into a range of one: the API and the
+    dashboard's counter read it alike."""
+    found = parse_range(text)
+    if found.count != 1:
+        raise NotationError("Name one serial.")
+    return found
+
+
 def parse_range(text: str) -> SerialRange:
     """`A-B`, `A+count` or a single serial."""
     if "+" in text:

@@ -42,7 +42,7 @@ from wtforms.validators import (
 from ..auth import passwords
 from ..core.schemas import EARLIEST, LATEST
 from ..planning.population_csv import MAX_FIGURE
-from ..stock.serials import NotationError, parse_notations, parse_range
+from ..stock.serials import NotationError, parse_notations, parse_one
 from .labels import ALERT_KINDS, CHANNELS, DESTRUCTION_METHODS, PRINT_OUTCOMES, PRINT_REASONS, RETURN_REASONS
 
 
@@ -200,12 +200,9 @@ class SerialField(StringField):
         self.text, self.data = self.data, None
         if self.text and self.text.strip():
             try:
-                found = parse_range(self.text.strip())
+                self.data = parse_one(self.text.strip())
             except NotationError as error:
                 raise ValueError(str(error)) from None
-            if found.count != 1:
-                raise ValueError(_l("Name one serial."))
-            self.data = found
 
     def _value(self) -> str:
         return ""  # a serial is used once: the next card starts with an empty box
