@@ -52,7 +52,7 @@ SINGLE_BLANKS = 1_000_000
 SPREAD_BLANKS = 50_000  # per district: more than a run prints at any one of them
 
 
-def _over(a: WrkResult, b: WrkResult) -> float:
+def over(a: WrkResult, b: WrkResult) -> float:
     """a's rate over b's; NaN when b printed nothing (every answer an error: shown, not hidden)."""
     return a.rate / b.rate if b.rate else float("nan")
 
@@ -84,7 +84,7 @@ class Pairs:
         return merge(self.floor)
 
     def ratios(self) -> list[float]:
-        return [_over(r, f) for r, f in zip(self.real, self.floor, strict=True)]
+        return [over(r, f) for r, f in zip(self.real, self.floor, strict=True)]
 
     @property
     def ratio(self) -> float:
@@ -115,7 +115,7 @@ class Control:
 
     @property
     def gain(self) -> float:
-        return statistics.median(_over(s, o) for s, o in zip(self.spread, self.single, strict=True))
+        return statistics.median(over(s, o) for s, o in zip(self.spread, self.single, strict=True))
 
     def slices(self) -> list[WrkResult]:
         return [*self.single, *self.spread]
@@ -135,8 +135,8 @@ class NationFigures:
         """Median over rounds of spread/single, for the real app and for the floor."""
         if self.spread is None:
             return None
-        real = [_over(s, o) for s, o in zip(self.spread.real, self.single.real, strict=True)]
-        floor = [_over(s, o) for s, o in zip(self.spread.floor, self.single.floor, strict=True)]
+        real = [over(s, o) for s, o in zip(self.spread.real, self.single.real, strict=True)]
+        floor = [over(s, o) for s, o in zip(self.spread.floor, self.single.floor, strict=True)]
         return statistics.median(real), statistics.median(floor)
 
     def slices(self) -> list[WrkResult]:

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .ledger import READS, Reads
-from .national import NationFigures, Pairs
+from .national import NationFigures, Pairs, over
 from .servers import WORKERS
 from .wrk import WrkResult, merge
 
@@ -198,8 +198,8 @@ def _control_figures(db: str, nation: NationFigures, real_gain: float) -> list[F
         ),
         Figure(
             f"{db}: app / control prints: one office; {nation.spread_count} districts",
-            f"{_over_all(nation.single.real_all, merge(control.single))};"
-            f" {_over_all(nation.spread.real_all, merge(control.spread))}",
+            f"{over(nation.single.real_all, merge(control.single)):.2f};"
+            f" {over(nation.spread.real_all, merge(control.spread)):.2f}",
             "",
             None,
         ),
@@ -210,10 +210,6 @@ def _control_figures(db: str, nation: NationFigures, real_gain: float) -> list[F
             None,
         ),
     ]
-
-
-def _over_all(a: WrkResult, b: WrkResult) -> str:
-    return f"{a.rate / b.rate:.2f}" if b.rate else "-"
 
 
 def _cpu_per_print(result: WrkResult) -> str:
